@@ -1,0 +1,52 @@
+// Secret: a string that never prints its value and zeroes its memory.
+//
+// Tokens, keys, refresh tokens and API keys travel in this type so that a
+// log line, an error message or a metric label cannot carry them by mistake:
+// streaming or formatting a Secret writes "[redacted]". Read the value only at
+// the point where it must leave the process (an HTTP header, an encrypted
+// store) with reveal().
+#ifndef TOKENWARDEN_SECRET_H_
+#define TOKENWARDEN_SECRET_H_
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+namespace tokenwarden {
+
+class Secret {
+ public:
+  static constexpr std::string_view kRedacted = "[redacted]";
+
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  explicit Secret(std::string_view value) : value_(value) {}
+  Secret(const Secret& other) : value_(other.value_) {}
+  Secret(Secret&& other) noexcept;
+  Secret& operator=(const Secret& other);
+  Secret& operator=(Secret&& other) noexcept;
+  ~Secret();
+
+  // The secret value itself. Keep the view only as long as the Secret lives.
+  std::string_view reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+  size_t size() const { return value_.size(); }
+
+  // Constant-time comparison.
+  bool Equals(const Secret& other) const;
+  friend bool operator==(const Secret& a, const Secret& b) { return a.Equals(b); }
+
+ private:
+  void Wipe();
+  std::string value_;
+};
+
+// Writes "[redacted]", never the value.
+std::ostream& operator<<(std::ostream& os, const Secret& secret);
+
+// Zeroes memory that held a secret, in a way the compiler may not remove.
+void SecureZero(void* data, size_t size);
+
+}  // namespace tokenwarden
+
+#endif  // TOKENWARDEN_SECRET_H_

@@ -1,0 +1,49 @@
+#include "tokenwarden/secret.h"
+
+#include <openssl/crypto.h>
+
+#include <ostream>
+
+namespace tokenwarden {
+
+void SecureZero(void* data, size_t size) { OPENSSL_cleanse(data, size); }
+
+Secret::Secret(Secret&& other) noexcept : value_(std::move(other.value_)) {
+  other.Wipe();
+}
+
+Secret& Secret::operator=(const Secret& other) {
+  if (this != &other) {
+    Wipe();
+    value_ = other.value_;
+  }
+  return *this;
+}
+
+Secret& Secret::operator=(Secret&& other) noexcept {
+  if (this != &other) {
+    Wipe();
+    value_ = std::move(other.value_);
+    other.Wipe();
+  }
+  return *this;
+}
+
+Secret::~Secret() { Wipe(); }
+
+void Secret::Wipe() {
+  // Zero the whole buffer, including a short-string buffer's spare bytes.
+  if (value_.capacity() > 0) SecureZero(value_.data(), value_.capacity());
+  value_.clear();
+}
+
+bool Secret::Equals(const Secret& other) const {
+  if (value_.size() != other.value_.size()) return false;
+  return CRYPTO_memcmp(value_.data(), other.value_.data(), value_.size()) == 0;
+}
+
+std::ostream& operator<<(std::ostream& os, const Secret&) {
+  return os << Secret::kRedacted;
+}
+
+}  // namespace tokenwarden

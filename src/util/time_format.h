@@ -1,0 +1,44 @@
+// The timestamp shapes the upstreams use, parsed to UTC instants, and
+// formatting back in UTC and in Kyiv time.
+//
+// Kyiv time is UTC+02:00 in winter and UTC+03:00 in summer, switching with the
+// EU rule (last Sunday of March and of October, 01:00 UTC), which Ukraine has
+// followed since 1997; earlier instants use the same rule.
+#ifndef TOKENWARDEN_UTIL_TIME_FORMAT_H_
+#define TOKENWARDEN_UTIL_TIME_FORMAT_H_
+
+#include <string>
+#include <string_view>
+
+#include "tokenwarden/clock.h"
+#include "tokenwarden/result.h"
+
+namespace tokenwarden {
+
+// Accepts, with 0 to 9 fractional digits:
+//   2025-02-27 12:12:34.0430 +0000   (space before the offset)
+//   2025-02-27 14:12:34.430+02:00
+//   2025.11.13 17:16:04.227          (no zone: Kyiv local time)
+//   2025-02-27T12:12:34Z, 2025-02-27T14:12:34.5+02:00, ...
+// Offsets: Z, +HHMM, +HH:MM (also -). A zone-less time in the hour that the
+// spring change skips is read as winter time; one in the repeated autumn hour
+// as its first (summer) occurrence. Anything else is an error naming the input.
+Result<TimePoint> ParseTimestamp(std::string_view text);
+
+// Kyiv's offset from UTC at instant t, in seconds (7200 or 10800).
+int KyivOffsetSeconds(TimePoint t);
+
+// "2025-02-27T12:12:34Z" (milliseconds shown only when non-zero: ".043Z").
+std::string FormatUtcIso(TimePoint t);
+// "2025-02-27T14:12:34+02:00" (milliseconds only when non-zero).
+std::string FormatKyivIso(TimePoint t);
+
+// The bank's shapes, as its answers carry them:
+// "2025-02-27 12:12:34.0430 +0000" (4 fractional digits)
+std::string FormatBankUtc(TimePoint t);
+// "2025-02-27 14:12:34.430+02:00" (3 fractional digits, Kyiv offset)
+std::string FormatBankKyiv(TimePoint t);
+
+}  // namespace tokenwarden
+
+#endif  // TOKENWARDEN_UTIL_TIME_FORMAT_H_
