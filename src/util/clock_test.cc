@@ -1,0 +1,54 @@
+#include "tokenwarden/clock.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace tokenwarden {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(ManualClock, MovesOnlyWhenTold) {
+  ManualClock clock(FromUnixSeconds(1000));
+  EXPECT_EQ(ToUnixSeconds(clock.Now()), 1000);
+  clock.Advance(hours(24));
+  EXPECT_EQ(ToUnixSeconds(clock.Now()), 1000 + 86400);
+  clock.Set(FromUnixSeconds(5));
+  EXPECT_EQ(ToUnixSeconds(clock.Now()), 5);
+  EXPECT_EQ(clock.RealDuration(hours(1)), Duration::zero());
+}
+
+TEST(ScaledClock, TwoClocksWithTheSameOriginAgree) {
+  TimePoint origin = std::chrono::system_clock::now();
+  auto a = MakeScaledClock(origin, 3600);
+  auto b = MakeScaledClock(origin, 3600);
+  TimePoint ta = a->Now();
+  TimePoint tb = b->Now();
+  // Read back to back: they differ by the real time between the reads, scaled.
+  EXPECT_LT(std::chrono::abs(tb - ta), seconds(60));
+  EXPECT_EQ(a->RealDuration(hours(1)), seconds(1));
+}
+
+TEST(ScaledClock, RunsFasterThanRealTime) {
+  TimePoint origin = std::chrono::system_clock::now();
+  auto clock = MakeScaledClock(origin, 1000);
+  std::this_thread::sleep_for(milliseconds(20));
+  // At least 20 ms real = 20 s simulated have passed.
+  EXPECT_GE(clock->Now() - origin, seconds(20));
+}
+
+TEST(OffsetClock, AdvanceAddsToBase) {
+  auto base = std::make_shared<ManualClock>(FromUnixSeconds(100));
+  OffsetClock clock(base);
+  clock.Advance(seconds(50));
+  EXPECT_EQ(ToUnixSeconds(clock.Now()), 150);
+  base->Advance(seconds(10));
+  EXPECT_EQ(ToUnixSeconds(clock.Now()), 160);
+  EXPECT_EQ(clock.offset(), seconds(50));
+}
+
+}  // namespace
+}  // namespace tokenwarden

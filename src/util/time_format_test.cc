@@ -1,0 +1,109 @@
+#include "util/time_format.h"
+
+#include <gtest/gtest.h>
+
+namespace tokenwarden {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::microseconds;
+using std::chrono::nanoseconds;
+
+TimePoint Utc(long long unix_seconds, Duration frac = Duration::zero()) {
+  return FromUnixSeconds(unix_seconds) + frac;
+}
+
+// 2025-02-27 12:12:34 UTC
+constexpr long long kBankExample = 1740658354;
+
+TEST(ParseTimestamp, BankUtcShapeWithFourDigitsAndSpacedOffset) {
+  auto t = ParseTimestamp("2025-02-27 12:12:34.0430 +0000");
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  EXPECT_EQ(*t, Utc(kBankExample, milliseconds(43)));
+}
+
+TEST(ParseTimestamp, BankKyivShapeIsTheSameInstant) {
+  auto kyiv = ParseTimestamp("2025-02-27 14:12:34.430+02:00");
+  ASSERT_TRUE(kyiv.ok()) << kyiv.error().ToString();
+  EXPECT_EQ(*kyiv, Utc(kBankExample, milliseconds(430)));
+}
+
+TEST(ParseTimestamp, ZonelessDottedDateIsKyivLocalInWinterAndSummer) {
+  // November: UTC+2.
+  auto winter = ParseTimestamp("2025.11.13 17:16:04.227");
+  ASSERT_TRUE(winter.ok()) << winter.error().ToString();
+  EXPECT_EQ(*winter, *ParseTimestamp("2025-11-13T15:16:04.227Z"));
+  // July: UTC+3.
+  auto summer = ParseTimestamp("2025.07.01 12:00:00");
+  ASSERT_TRUE(summer.ok());
+  EXPECT_EQ(*summer, *ParseTimestamp("2025-07-01T09:00:00Z"));
+}
+
+TEST(ParseTimestamp, OffsetWithColonFromOtherEndpoints) {
+  auto t = ParseTimestamp("2024-09-05 18:35:18.210+03:00");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(*t, *ParseTimestamp("2024-09-05T15:35:18.21Z"));
+}
+
+TEST(ParseTimestamp, IsoForms) {
+  EXPECT_EQ(*ParseTimestamp("2025-02-27T12:12:34Z"), Utc(kBankExample));
+  EXPECT_EQ(*ParseTimestamp("2025-02-27T13:42:34+0130"), Utc(kBankExample));
+  EXPECT_EQ(*ParseTimestamp("2025-02-27T07:12:34-05:00"), Utc(kBankExample));
+}
+
+TEST(ParseTimestamp, ZeroToNineFractionalDigits) {
+  EXPECT_EQ(*ParseTimestamp("2025-02-27T12:12:34Z"), Utc(kBankExample));
+  EXPECT_EQ(*ParseTimestamp("2025-02-27T12:12:34.1Z"), Utc(kBankExample, milliseconds(100)));
+  EXPECT_EQ(*ParseTimestamp("2025-02-27T12:12:34.000001Z"),
+            Utc(kBankExample, microseconds(1)));
+  EXPECT_EQ(*ParseTimestamp("2025-02-27T12:12:34.123456789Z"),
+            Utc(kBankExample, nanoseconds(123456789)));
+  EXPECT_FALSE(ParseTimestamp("2025-02-27T12:12:34.1234567891Z").ok());
+  EXPECT_FALSE(ParseTimestamp("2025-02-27T12:12:34.Z").ok());
+}
+
+TEST(ParseTimestamp, KyivDaylightSavingEdges) {
+  // 2025: summer time from 30 March 01:00 UTC to 26 October 01:00 UTC.
+  EXPECT_EQ(*ParseTimestamp("2025.03.30 02:59:59"), *ParseTimestamp("2025-03-30T00:59:59Z"));
+  EXPECT_EQ(*ParseTimestamp("2025.03.30 04:00:00"), *ParseTimestamp("2025-03-30T01:00:00Z"));
+  // The skipped hour reads as winter time.
+  EXPECT_EQ(*ParseTimestamp("2025.03.30 03:30:00"), *ParseTimestamp("2025-03-30T01:30:00Z"));
+  // The repeated hour reads as its first (summer) occurrence.
+  EXPECT_EQ(*ParseTimestamp("2025.10.26 03:30:00"), *ParseTimestamp("2025-10-26T00:30:00Z"));
+  EXPECT_EQ(*ParseTimestamp("2025.10.26 04:00:00"), *ParseTimestamp("2025-10-26T02:00:00Z"));
+}
+
+TEST(ParseTimestamp, ErrorsNameTheInput) {
+  for (const char* bad :
+       {"", "2025-02-27", "2025-02-30 10:00:00Z", "2025-13-01 10:00:00Z",
+        "2025-02-27 24:00:00Z", "2025-02-27 12:60:00Z", "2025/02/27 12:00:00Z",
+        "2025-02-27 12:12:34+0000x", "2025-02-27 12:12:34 +2", "2025-02-27 12:12:34+15:00",
+        "25-02-27 12:12:34Z", "2025-02-27 12:12:34 ", "2025-02.27 12:12:34Z",
+        "2025-02-27 1:12:34Z"}) {
+    auto t = ParseTimestamp(bad);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(t.error().message.find(std::string("\"") + bad), std::string::npos)
+        << t.error().message;
+  }
+}
+
+TEST(FormatTimestamp, BankShapesRoundTrip) {
+  TimePoint t = Utc(kBankExample, milliseconds(43));
+  EXPECT_EQ(FormatBankUtc(t), "2025-02-27 12:12:34.0430 +0000");
+  EXPECT_EQ(FormatBankKyiv(t), "2025-02-27 14:12:34.043+02:00");
+  EXPECT_EQ(*ParseTimestamp(FormatBankUtc(t)), t);
+  EXPECT_EQ(*ParseTimestamp(FormatBankKyiv(t)), t);
+}
+
+TEST(FormatTimestamp, IsoInUtcAndKyiv) {
+  EXPECT_EQ(FormatUtcIso(Utc(kBankExample)), "2025-02-27T12:12:34Z");
+  EXPECT_EQ(FormatUtcIso(Utc(kBankExample, milliseconds(5))), "2025-02-27T12:12:34.005Z");
+  EXPECT_EQ(FormatKyivIso(Utc(kBankExample)), "2025-02-27T14:12:34+02:00");
+  TimePoint july = *ParseTimestamp("2025-07-01T09:00:00Z");
+  EXPECT_EQ(FormatKyivIso(july), "2025-07-01T12:00:00+03:00");
+  EXPECT_EQ(KyivOffsetSeconds(july), 10800);
+}
+
+}  // namespace
+}  // namespace tokenwarden
