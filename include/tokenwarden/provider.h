@@ -1,0 +1,79 @@
+// Provider: one upstream's authorization rules. Alliance Bank and Nova Post
+// are providers; a generic OAuth2 client-credentials provider fits the same
+// interface. One Provider instance serves one account (it holds the account's
+// configuration and credentials).
+#ifndef TOKENWARDEN_PROVIDER_H_
+#define TOKENWARDEN_PROVIDER_H_
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tokenwarden/clock.h"
+#include "tokenwarden/session.h"
+
+namespace tokenwarden {
+
+// What to do about an upstream answer.
+enum class Action {
+  kOk,            // success; use the answer
+  kReauthorize,   // the session was rejected: authorize again, retry once
+  kRetryLater,    // transient (overload, 5xx, timeout): back off, keep the session
+  kNeedsSupport,  // Alliance b_auth_token_expired: stop until an operator acts
+  kFatal,         // configuration error (unknown key, 422): stop, report
+  kPassThrough,   // an application-level answer; not ours to judge
+};
+
+std::string_view ActionName(Action action);
+
+struct Verdict {
+  Action action = Action::kOk;
+  std::string code;     // upstream msgCode, or "http_401", "timeout", "bad_jwe", ...
+  std::string message;  // for a human; never contains a secret
+  Duration retry_after{};  // kRetryLater: the upstream's Retry-After, or zero
+};
+
+struct UpstreamResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct AuthorizeResult {
+  std::optional<Session> session;  // set iff verdict.action == kOk
+  Verdict verdict;
+};
+
+// Thread-safety: Authorize() is called by one refresher at a time per
+// account; the const methods may be called from any thread concurrently.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  virtual std::string_view name() const = 0;
+
+  // Authorizes upstream. On success the session carries headers, issued_at,
+  // expires_at and upstream_state; account/generation/refresh_at are filled
+  // in by the TokenManager.
+  virtual boost::asio::awaitable<AuthorizeResult> Authorize() = 0;
+
+  // When `session` should be refreshed: the provider's policy (Alliance every
+  // 12 h, Nova Post at exp - max(5 min, 10 %)) with its jitter drawn from rng.
+  virtual TimePoint PlanRefresh(const Session& session, std::mt19937_64& rng) const = 0;
+
+  // Classifies an answer to an authorized API call.
+  virtual Verdict Classify(const UpstreamResponse& response) const = 0;
+
+  // Headers for one upstream request: the session's, plus per-request ones
+  // (Alliance: a fresh x-request_id).
+  virtual std::vector<std::pair<std::string, std::string>> RequestHeaders(
+      const Session& session) const = 0;
+};
+
+}  // namespace tokenwarden
+
+#endif  // TOKENWARDEN_PROVIDER_H_
