@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test test-unit test-asan fuzz fuzz-short bench clean format
+.PHONY: all deps configure build test test-unit test-asan fuzz-build fuzz fuzz-short bench clean format
 
 all: build
 
@@ -44,7 +44,7 @@ $(FUZZ_BUILD)/build.ninja:
 	  -DTW_BUILD_FUZZ=ON -DTW_BUILD_TESTS=OFF -DTW_BUILD_BENCH=OFF -DTW_WERROR=OFF
 
 fuzz-build: deps $(FUZZ_BUILD)/build.ninja
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 
 # A short run of each fuzzer (CI); `make fuzz` runs them FUZZ_SECONDS each.
 fuzz-short: fuzz-build
