@@ -1,0 +1,53 @@
+// Reads the fields of one TOML table for the config parser: ${ENV}
+// interpolation in strings, typed getters whose errors name the place and
+// the field, and a record of the keys read so that unknown ones (typos) are
+// errors.
+#ifndef TOKENWARDEN_AGENT_TOML_READER_H_
+#define TOKENWARDEN_AGENT_TOML_READER_H_
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "agent/config.h"
+#include "tokenwarden/result.h"
+
+namespace tokenwarden::agent {
+
+class TableReader {
+ public:
+  // `where` prefixes every error ("tokenwarden.toml: account #2 (id 'shop')").
+  TableReader(const toml::table& table, std::string where, const EnvLookup& env)
+      : table_(table), where_(std::move(where)), env_(env) {}
+
+  void set_where(std::string where) { where_ = std::move(where); }
+
+  Error Bad(std::string_view field, std::string_view why) const;
+
+  // Each getter answers nullopt when the key is absent.
+  Result<std::optional<std::string>> String(std::string_view key);
+  Result<std::string> RequiredString(std::string_view key);
+  Result<std::optional<long long>> Integer(std::string_view key);
+  Result<std::optional<bool>> Bool(std::string_view key);
+  // A string or an array of strings.
+  Result<std::optional<std::vector<std::string>>> Strings(std::string_view key);
+
+  // An error for the first key that no getter asked for.
+  Status RejectUnknown() const;
+
+ private:
+  // ${NAME} is replaced by the variable; $${ writes a literal ${.
+  Result<std::string> Interpolate(std::string_view key, std::string_view in) const;
+
+  const toml::table& table_;
+  std::string where_;
+  const EnvLookup& env_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace tokenwarden::agent
+
+#endif  // TOKENWARDEN_AGENT_TOML_READER_H_
