@@ -1,0 +1,83 @@
+#include "agent/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace tokenwarden::agent {
+namespace {
+
+std::string EscapeLabel(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+std::string FormatValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+  }
+  return buf;
+}
+
+void Header(std::string& out, const std::string& name, const std::string& help,
+            const char* type) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
+}  // namespace
+
+std::string FormatSeries(const std::string& name, const Labels& labels) {
+  if (labels.empty()) return name;
+  std::string out = name + "{";
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) out += ",";
+    out += labels[i].first + "=\"" + EscapeLabel(labels[i].second) + "\"";
+  }
+  return out + "}";
+}
+
+Counter& MetricsRegistry::GetCounter(const std::string& name, const std::string& help,
+                                     const Labels& labels) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CounterFamily& family = counters_[name];
+  if (family.help.empty()) family.help = help;
+  auto& slot = family.series[labels];
+  if (!slot) slot = std::make_unique<Counter>();
+  return *slot;
+}
+
+void MetricsRegistry::AddGauge(const std::string& name, const std::string& help,
+                               std::function<std::vector<GaugeSample>()> read) {
+  std::lock_guard<std::mutex> lock(mu_);
+  gauges_[name] = GaugeFamily{help, std::move(read)};
+}
+
+std::string MetricsRegistry::Render() const {
+  std::string out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, family] : counters_) {
+    Header(out, name, family.help, "counter");
+    for (const auto& [labels, counter] : family.series) {
+      out += FormatSeries(name, labels) + " " + std::to_string(counter->value()) + "\n";
+    }
+  }
+  for (const auto& [name, family] : gauges_) {
+    Header(out, name, family.help, "gauge");
+    for (const auto& sample : family.read()) {
+      out += FormatSeries(name, sample.labels) + " " + FormatValue(sample.value) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace tokenwarden::agent

@@ -1,0 +1,73 @@
+// Prometheus text exposition for the agent's /metrics.
+//
+// Counters are registered once (name + labels) and then incremented through
+// a stable reference, so the hot path is one relaxed atomic add. Gauges are
+// read at render time from a callback, so they never go stale.
+#ifndef TOKENWARDEN_AGENT_METRICS_H_
+#define TOKENWARDEN_AGENT_METRICS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tokenwarden::agent {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class Counter {
+ public:
+  void Increment(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+// One gauge sample: labels and value.
+struct GaugeSample {
+  Labels labels;
+  double value = 0;
+};
+
+// Thread-safety: all methods may be called from any thread. References
+// returned by GetCounter stay valid for the registry's lifetime.
+class MetricsRegistry {
+ public:
+  // Finds or creates the counter `name{labels}`. Names must start with
+  // "tokenwarden_" and end in "_total". REQUIRES: the same `help` for a name.
+  Counter& GetCounter(const std::string& name, const std::string& help, const Labels& labels = {});
+
+  // A gauge family whose samples `read` produces at render time.
+  void AddGauge(const std::string& name, const std::string& help,
+                std::function<std::vector<GaugeSample>()> read);
+
+  // The text format, families sorted by name.
+  std::string Render() const;
+
+ private:
+  struct CounterFamily {
+    std::string help;
+    std::map<Labels, std::unique_ptr<Counter>> series;
+  };
+  struct GaugeFamily {
+    std::string help;
+    std::function<std::vector<GaugeSample>()> read;
+  };
+
+  mutable std::mutex mu_;
+  std::map<std::string, CounterFamily> counters_;
+  std::map<std::string, GaugeFamily> gauges_;
+};
+
+// `name{a="x",b="y"}` with Prometheus escaping of label values.
+std::string FormatSeries(const std::string& name, const Labels& labels);
+
+}  // namespace tokenwarden::agent
+
+#endif  // TOKENWARDEN_AGENT_METRICS_H_
