@@ -1,0 +1,37 @@
+#include "agent/token_json.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "util/time_format.h"
+
+namespace tokenwarden::agent {
+namespace {
+
+TEST(TokenJson, HasTheDocumentedShape) {
+  Session s;
+  s.account = "shop";
+  s.provider = "alliance";
+  s.generation = 7;
+  s.expires_at = *ParseTimestamp("2025-02-27 12:12:34.0430 +0000");
+  s.refresh_at = *ParseTimestamp("2025-02-27T00:12:34Z");
+  s.headers.push_back({"x-api_version", Secret("v1")});
+  s.headers.push_back({"x-device_id", Secret("dev-1")});
+  s.headers.push_back({"x-refresh_token", Secret("rt-1")});
+  s.upstream_state = Secret("{\"authToken\":\"never-shown\"}");
+  std::string text = RenderTokenJson(s);
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["account"], "shop");
+  EXPECT_EQ(j["provider"], "alliance");
+  EXPECT_EQ(j["generation"], 7);
+  EXPECT_EQ(j["headers"]["x-device_id"], "dev-1");
+  EXPECT_EQ(j["headers"]["x-refresh_token"], "rt-1");
+  EXPECT_EQ(j["expires_at"], "2025-02-27T12:12:34.043Z");
+  EXPECT_EQ(j["expires_at_kyiv"], "2025-02-27T14:12:34.043+02:00");
+  EXPECT_EQ(j["refresh_at"], "2025-02-27T00:12:34Z");
+  EXPECT_EQ(text.find("never-shown"), std::string::npos);  // upstream state stays inside
+}
+
+}  // namespace
+}  // namespace tokenwarden::agent
