@@ -165,3 +165,17 @@ TEST(Config, SecretsNeverAppearInErrors) {
 
 }  // namespace
 }  // namespace tokenwarden::agent
+
+namespace tokenwarden::agent {
+namespace {
+
+TEST(Config, TheShippedExampleParses) {
+  auto c = LoadConfig(std::string(TW_SOURCE_DIR) + "/examples/tokenwarden.toml",
+                      Env({{"ALLIANCE_SERVICE_CODE", "c"}, {"NOVAPOST_API_KEY", "k"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->accounts.size(), 2u);
+  EXPECT_EQ(c->accounts[1].base_urls.size(), 2u);
+}
+
+}  // namespace
+}  // namespace tokenwarden::agent
