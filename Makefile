@@ -26,9 +26,10 @@ build: configure
 # Everything CI checks: the normal build with every test, the unit tests again
 # under ASan+UBSan, and a short run of each fuzzer.
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE bench
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE bench --output-junit ctest.xml
 	$(MAKE) test-asan
 	$(MAKE) fuzz-short
+	@/usr/bin/python3 scripts/summarize_tests.py $(BUILD)/ctest.xml $(ASAN_BUILD)/ctest.xml
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
@@ -37,7 +38,7 @@ test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTW_SANITIZE=ON -DTW_BUILD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -L unit
+	  ctest --output-on-failure -j $(JOBS) -L unit --output-junit ctest.xml
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
