@@ -23,5 +23,8 @@ echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# nginx and redis-server are test peers started by the tests themselves on
+# free loopback ports; keep their packages from starting system services.
+export RUNLEVEL=1
+$sudo env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$sudo env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
