@@ -24,12 +24,15 @@ struct JwtClaims {
 };
 
 struct JwtRequirements {
-  bool require_exp = true;  // the agent needs exp to schedule a refresh
+  bool require_exp = true;   // the agent needs exp to schedule a refresh
+  bool require_iat = false;  // Nova Post's tokens carry it; the lifetime uses it
 };
 
-// Decodes header and claims WITHOUT checking the signature: the caller must
-// not trust anything in it beyond scheduling. The payload must be a JSON
-// object; iat/exp/nbf, when present, must be NumericDates.
+// Decodes header and claims WITHOUT checking the signature (or its alg): the
+// caller must not trust anything in it beyond scheduling. Accepts
+// "header.payload" with or without the signature part. Header and payload
+// must be JSON objects; iat/exp/nbf are filled in when they are NumericDates
+// (a claim of another type is left out, and fails a requirement).
 Result<JwtClaims> DecodeUnverified(std::string_view token, JwtRequirements req = {});
 
 // Verifies an HS256 JWT (alg pinned; constant-time MAC comparison), then
