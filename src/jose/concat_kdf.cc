@@ -33,9 +33,10 @@ Result<Secret> ConcatKdf(std::string_view z, size_t key_bytes, std::string_view 
   info += static_cast<char>(bits >> 8);
   info += static_cast<char>(bits);
 
-  Ossl<EVP_KDF> kdf(EVP_KDF_fetch(nullptr, "SSKDF", nullptr));
-  if (!kdf) return OpenSslError(ErrorCode::kInternal, "SSKDF is not available");
-  Ossl<EVP_KDF_CTX> ctx(EVP_KDF_CTX_new(kdf.get()));
+  // Fetched once: immutable and shareable between threads.
+  static EVP_KDF* const kdf = EVP_KDF_fetch(nullptr, "SSKDF", nullptr);
+  if (kdf == nullptr) return OpenSslError(ErrorCode::kInternal, "SSKDF is not available");
+  Ossl<EVP_KDF_CTX> ctx(EVP_KDF_CTX_new(kdf));
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),

@@ -3,6 +3,9 @@
 #include <openssl/core_names.h>
 #include <openssl/rand.h>
 
+#include <map>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "jose/base64url.h"
@@ -52,6 +55,17 @@ const char* WrapCipherName(size_t key_bytes) {
   return key_bytes == 16 ? "AES-128-WRAP" : key_bytes == 24 ? "AES-192-WRAP" : "AES-256-WRAP";
 }
 
+// Fetched once per process: an EVP_CIPHER_fetch per token costs a provider
+// lookup. Fetched ciphers are immutable and safe to share between threads.
+const EVP_CIPHER* Cipher(const char* name) {
+  static std::mutex mu;
+  static std::map<std::string, EVP_CIPHER*> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  EVP_CIPHER*& c = cache[name];
+  if (c == nullptr) c = EVP_CIPHER_fetch(nullptr, name, nullptr);
+  return c;
+}
+
 Error Malformed(std::string_view why) {
   return MakeError(ErrorCode::kInvalidArgument, "JWE: " + std::string(why));
 }
@@ -82,12 +96,12 @@ Result<Secret> Agree(const EcKey& own, const EcKey& peer) {
 
 // AES key wrap (RFC 3394) in either direction.
 Result<Secret> KeyWrap(bool wrap, const Secret& kek, std::string_view in) {
-  Ossl<EVP_CIPHER> cipher(EVP_CIPHER_fetch(nullptr, WrapCipherName(kek.size()), nullptr));
+  const EVP_CIPHER* cipher = Cipher(WrapCipherName(kek.size()));
   Ossl<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   if (!cipher || !ctx) return OpenSslError(ErrorCode::kInternal, "JWE: AES key wrap unavailable");
   EVP_CIPHER_CTX_set_flags(ctx.get(), EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
   const auto* key = reinterpret_cast<const unsigned char*>(kek.reveal().data());
-  if (EVP_CipherInit_ex(ctx.get(), cipher.get(), nullptr, key, nullptr, wrap ? 1 : 0) <= 0) {
+  if (EVP_CipherInit_ex(ctx.get(), cipher, nullptr, key, nullptr, wrap ? 1 : 0) <= 0) {
     return OpenSslError(ErrorCode::kInternal, "JWE: AES key wrap init failed");
   }
   std::string out(in.size() + 16, '\0');
@@ -111,13 +125,13 @@ struct GcmOutput {
 
 Result<GcmOutput> GcmEncrypt(ContentEnc enc, const Secret& cek, std::string_view iv,
                              std::string_view aad, std::string_view plaintext) {
-  Ossl<EVP_CIPHER> cipher(EVP_CIPHER_fetch(nullptr, GcmCipherName(enc), nullptr));
+  const EVP_CIPHER* cipher = Cipher(GcmCipherName(enc));
   Ossl<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   GcmOutput out{std::string(plaintext.size(), '\0'), std::string(kTagBytes, '\0')};
   int len = 0;
   auto u = [](std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); };
   if (!cipher || !ctx ||
-      EVP_EncryptInit_ex(ctx.get(), cipher.get(), nullptr, u(cek.reveal()), u(iv)) <= 0 ||
+      EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, u(cek.reveal()), u(iv)) <= 0 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) <= 0 ||
       EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.ciphertext.data()), &len,
                         u(plaintext), static_cast<int>(plaintext.size())) <= 0 ||
@@ -130,13 +144,13 @@ Result<GcmOutput> GcmEncrypt(ContentEnc enc, const Secret& cek, std::string_view
 
 Result<Secret> GcmDecrypt(ContentEnc enc, const Secret& cek, std::string_view iv,
                           std::string_view aad, std::string_view ciphertext, std::string tag) {
-  Ossl<EVP_CIPHER> cipher(EVP_CIPHER_fetch(nullptr, GcmCipherName(enc), nullptr));
+  const EVP_CIPHER* cipher = Cipher(GcmCipherName(enc));
   Ossl<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   std::string plain(ciphertext.size(), '\0');
   int len = 0;
   auto u = [](std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); };
   bool ok = cipher && ctx &&
-            EVP_DecryptInit_ex(ctx.get(), cipher.get(), nullptr, u(cek.reveal()), u(iv)) > 0 &&
+            EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, u(cek.reveal()), u(iv)) > 0 &&
             EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) > 0 &&
             EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
                               u(ciphertext), static_cast<int>(ciphertext.size())) > 0 &&

@@ -100,9 +100,12 @@ Result<EcKey> EcKey::FromJwk(const nlohmann::json& jwk) {
                         "JWK fields \"x\"/\"y\": not a point on " + group);
   }
   std::shared_ptr<EVP_PKEY> pkey(raw, EVP_PKEY_free);
-  // Full checks: the point is on the curve and in its group; d matches it.
+  // The point is on the curve and not at infinity. P-256 and P-384 have
+  // cofactor 1, so that also puts it in the prime-order group; the full
+  // check's extra scalar multiplication (n*Q) would only cost time on every
+  // JWE's epk. d must match the point.
   Ossl<EVP_PKEY_CTX> check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) <= 0) {
+  if (!check || EVP_PKEY_public_check_quick(check.get()) <= 0) {
     return OpenSslError(ErrorCode::kCryptoFailure,
                         "JWK fields \"x\"/\"y\": not a valid point on " + group);
   }
