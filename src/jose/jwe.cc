@@ -58,10 +58,11 @@ const char* WrapCipherName(size_t key_bytes) {
 // Fetched once per process: an EVP_CIPHER_fetch per token costs a provider
 // lookup. Fetched ciphers are immutable and safe to share between threads.
 const EVP_CIPHER* Cipher(const char* name) {
-  static std::mutex mu;
-  static std::map<std::string, EVP_CIPHER*> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  EVP_CIPHER*& c = cache[name];
+  // Never destroyed, so the fetched ciphers stay reachable until exit.
+  static std::mutex* mu = new std::mutex;
+  static auto* cache = new std::map<std::string, EVP_CIPHER*>;
+  std::lock_guard<std::mutex> lock(*mu);
+  EVP_CIPHER*& c = (*cache)[name];
   if (c == nullptr) c = EVP_CIPHER_fetch(nullptr, name, nullptr);
   return c;
 }
