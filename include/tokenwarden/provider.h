@@ -5,6 +5,9 @@
 #ifndef TOKENWARDEN_PROVIDER_H_
 #define TOKENWARDEN_PROVIDER_H_
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// (keep the line above first)
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <random>

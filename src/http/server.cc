@@ -1,0 +1,251 @@
+#include "http/server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <charconv>
+#include <thread>
+#include <vector>
+
+namespace tokenwarden::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+using unix_socket = asio::local::stream_protocol;
+
+Response Plain(int status, std::string_view what) {
+  return Response::Json(status, {{"error", std::string(what)}});
+}
+
+class ServerImpl : public Server {
+ public:
+  ServerImpl(const ServerOptions& options, Handler handler)
+      : options_(options), handler_(std::move(handler)), ioc_(options.threads) {}
+
+  Status Bind() {
+    boost::system::error_code ec;
+    if (options_.listen.rfind("unix:", 0) == 0) {
+      std::string path = options_.listen.substr(5);
+      ::unlink(path.c_str());  // a stale socket from an earlier run
+      unix_acceptor_.emplace(ioc_);
+      unix_acceptor_->open(unix_socket(), ec);
+      if (!ec) unix_acceptor_->bind(unix_socket::endpoint(path), ec);
+      if (!ec) unix_acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) return MakeError(ErrorCode::kUnavailable, "cannot listen on " + options_.listen + ": " + ec.message());
+      return OkStatus();
+    }
+    size_t colon = options_.listen.rfind(':');
+    if (colon == std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument, "listen address '" + options_.listen + "' is not HOST:PORT");
+    }
+    std::string host = options_.listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    int port = 0;
+    std::string_view port_text(options_.listen.c_str() + colon + 1);
+    auto [p, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (perr != std::errc() || p != port_text.data() + port_text.size() || port < 0 || port > 65535) {
+      return MakeError(ErrorCode::kInvalidArgument, "listen address '" + options_.listen + "' has a bad port");
+    }
+    auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+    if (ec) return MakeError(ErrorCode::kInvalidArgument, "listen address '" + options_.listen + "': " + ec.message());
+    tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+    tcp_acceptor_.emplace(ioc_);
+    tcp_acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) tcp_acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) tcp_acceptor_->bind(endpoint, ec);
+    if (!ec) tcp_acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return MakeError(ErrorCode::kUnavailable, "cannot listen on " + options_.listen + ": " + ec.message());
+    port_ = tcp_acceptor_->local_endpoint().port();
+    return OkStatus();
+  }
+
+  void Run() {
+    if (tcp_acceptor_) asio::co_spawn(ioc_, AcceptTcp(), asio::detached);
+    if (unix_acceptor_) asio::co_spawn(ioc_, AcceptUnix(), asio::detached);
+    for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  }
+
+  int port() const override { return port_; }
+
+  void Stop(Duration drain) override {
+    if (stopping_.exchange(true)) return Wait();
+    asio::post(ioc_, [this] {
+      boost::system::error_code ec;
+      if (tcp_acceptor_) tcp_acceptor_->close(ec);
+      if (unix_acceptor_) unix_acceptor_->close(ec);
+    });
+    auto deadline = std::chrono::steady_clock::now() + drain;
+    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ioc_.stop();
+    Wait();
+  }
+
+  void Wait() override {
+    std::lock_guard<std::mutex> lock(join_mu_);
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  ~ServerImpl() override { Stop(std::chrono::seconds(0)); }
+
+ private:
+  awaitable<void> AcceptTcp() {
+    while (true) {
+      boost::system::error_code ec;
+      tcp::socket socket = co_await tcp_acceptor_->async_accept(
+          asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
+      if (ec == asio::error::operation_aborted || stopping_) co_return;
+      if (ec) continue;  // EMFILE and friends: the next accept may succeed
+      boost::system::error_code peer_ec;
+      auto remote = socket.remote_endpoint(peer_ec);
+      std::string peer = peer_ec ? "unknown" : remote.address().to_string() + ":" + std::to_string(remote.port());
+      bool loopback = !peer_ec && IsLoopback(remote.address());
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), peer, loopback), asio::detached);
+    }
+  }
+
+  awaitable<void> AcceptUnix() {
+    while (true) {
+      boost::system::error_code ec;
+      unix_socket::socket socket = co_await unix_acceptor_->async_accept(
+          asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
+      if (ec == asio::error::operation_aborted || stopping_) co_return;
+      if (ec) continue;
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(beast::basic_stream<unix_socket>(std::move(socket)), "unix", true),
+                     asio::detached);
+    }
+  }
+
+  static bool IsLoopback(const asio::ip::address& a) {
+    if (a.is_v4()) return a.to_v4().is_loopback();
+    auto v6 = a.to_v6();
+    if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback();
+    return v6.is_loopback();
+  }
+
+  template <class Stream>
+  awaitable<void> Session(Stream stream, std::string peer, bool loopback) {
+    beast::flat_buffer buffer;
+    bool first = true;
+    while (!stopping_) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+      parser.body_limit(options_.max_body_bytes);
+      boost::system::error_code ec;
+      // Waiting for the next request on a kept-alive connection is "idle";
+      // once it starts, the whole request must arrive within read_timeout.
+      stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+      co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (!ec) {
+        stream.expires_after(options_.read_timeout);
+        co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      }
+      first = false;
+      if (ec) {
+        if (ec == bhttp::error::header_limit) {
+          co_await Write(stream, Plain(431, "request header fields too large"), 11, false);
+        } else if (ec == bhttp::error::body_limit) {
+          co_await Write(stream, Plain(413, "request body too large"), 11, false);
+        } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
+                   ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+                   ec != asio::error::connection_reset && buffer.size() > 0) {
+          co_await Write(stream, Plain(400, "malformed HTTP request"), 11, false);
+        }
+        break;
+      }
+      auto& msg = parser.get();
+      Request request;
+      request.method = std::string(msg.method_string());
+      request.target = std::string(msg.target());
+      for (const auto& field : msg) {
+        std::string name(field.name_string());
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        request.headers.emplace_back(std::move(name), std::string(field.value()));
+      }
+      request.body = std::move(msg.body());
+      request.peer = peer;
+      request.peer_is_loopback = loopback;
+      bool keep_alive = msg.keep_alive();
+      unsigned version = msg.version();
+
+      in_flight_.fetch_add(1);
+      Response response;
+      try {
+        response = co_await handler_(std::move(request));
+      } catch (...) {
+        response = Plain(500, "internal error");
+      }
+      in_flight_.fetch_sub(1);
+      if (response.drop_connection) break;
+      if (!co_await Write(stream, response, version, keep_alive && !stopping_)) break;
+      if (!keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(asio::socket_base::shutdown_both, ignored);
+  }
+
+  template <class Stream>
+  awaitable<bool> Write(Stream& stream, const Response& r, unsigned version, bool keep_alive) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(r.status), version};
+    for (const auto& [k, v] : r.headers) out.set(k, v);
+    out.keep_alive(keep_alive);
+    out.body() = r.body;
+    out.prepare_payload();
+    boost::system::error_code ec;
+    stream.expires_after(options_.write_timeout);
+    co_await bhttp::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+    co_return !ec;
+  }
+
+  ServerOptions options_;
+  Handler handler_;
+  asio::io_context ioc_;
+  std::optional<tcp::acceptor> tcp_acceptor_;
+  std::optional<unix_socket::acceptor> unix_acceptor_;
+  std::vector<std::thread> threads_;
+  std::mutex join_mu_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> in_flight_{0};
+  int port_ = 0;
+};
+
+}  // namespace
+
+Handler Sync(std::function<Response(const Request&)> handle) {
+  return [handle = std::move(handle)](Request r) -> boost::asio::awaitable<Response> {
+    co_return handle(r);
+  };
+}
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
+  if (options.threads < 1) return MakeError(ErrorCode::kInvalidArgument, "server threads must be at least 1");
+  auto server = std::make_unique<ServerImpl>(options, std::move(handler));
+  TW_RETURN_IF_ERROR(server->Bind());
+  server->Run();
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace tokenwarden::http

@@ -1,0 +1,193 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <thread>
+
+#include "testing/subprocess.h"
+
+namespace tokenwarden::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  return fd;
+}
+
+// Reads until the peer closes or `timeout` passes.
+std::string ReadAll(int fd, std::chrono::milliseconds timeout = 3s) {
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string Exchange(int port, const std::string& raw) {
+  int fd = Connect(port);
+  EXPECT_EQ(::write(fd, raw.data(), raw.size()), static_cast<ssize_t>(raw.size()));
+  std::string out = ReadAll(fd);
+  ::close(fd);
+  return out;
+}
+
+int Count(const std::string& haystack, const std::string& needle) {
+  int n = 0;
+  for (size_t pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+Response Echo(const Request& r) {
+  nlohmann::json j = {{"method", r.method},
+                      {"path", std::string(r.path())},
+                      {"q", r.query_param("q").value_or("-")},
+                      {"body", r.body},
+                      {"loopback", r.peer_is_loopback},
+                      {"x", std::string(r.header("X-Test").value_or(""))}};
+  return Response::Json(200, j);
+}
+
+std::unique_ptr<Server> StartEcho(ServerOptions o = {}) {
+  auto s = Server::Start(o, Sync(Echo));
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  return std::move(*s);
+}
+
+TEST(HttpServer, ServesAPureHandlerWithKeepAlive) {
+  auto server = StartEcho();
+  std::string two =
+      "GET /a?q=hello%20world HTTP/1.1\r\nHost: x\r\nX-Test: one\r\n\r\n"
+      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody";
+  std::string out = Exchange(server->port(), two);
+  EXPECT_EQ(Count(out, "HTTP/1.1 200 OK"), 2) << out;  // both on one connection
+  EXPECT_NE(out.find(R"("q":"hello world")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("x":"one")"), std::string::npos);
+  EXPECT_NE(out.find(R"("body":"body")"), std::string::npos);
+  EXPECT_NE(out.find(R"("loopback":true)"), std::string::npos);
+}
+
+TEST(HttpServer, OversizedHeadersAndBodiesAreRefused) {
+  ServerOptions o;
+  o.max_header_bytes = 1024;
+  o.max_body_bytes = 100;
+  auto server = StartEcho(o);
+  std::string big_header = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n";
+  EXPECT_NE(Exchange(server->port(), big_header).find("HTTP/1.1 431"), std::string::npos);
+  std::string big_body = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'b');
+  EXPECT_NE(Exchange(server->port(), big_body).find("HTTP/1.1 413"), std::string::npos);
+  EXPECT_NE(Exchange(server->port(), "NOT HTTP AT ALL\r\n\r\n").find("HTTP/1.1 400"), std::string::npos);
+  // Still serving.
+  EXPECT_NE(Exchange(server->port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("200 OK"),
+            std::string::npos);
+}
+
+TEST(HttpServer, AThrowingHandlerAnswers500AndTheServerGoesOn) {
+  int calls = 0;
+  auto s = Server::Start({}, Sync([&](const Request&) -> Response {
+                           if (++calls == 1) throw std::runtime_error("boom");
+                           return Response::Text(200, "fine");
+                         }));
+  ASSERT_TRUE(s.ok());
+  std::string req = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  EXPECT_NE(Exchange((*s)->port(), req).find("HTTP/1.1 500"), std::string::npos);
+  EXPECT_NE(Exchange((*s)->port(), req).find("fine"), std::string::npos);
+}
+
+TEST(HttpServer, DropConnectionClosesWithoutAnswer) {
+  auto s = Server::Start({}, Sync([](const Request&) {
+                           Response r;
+                           r.drop_connection = true;
+                           return r;
+                         }));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(Exchange((*s)->port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "");
+}
+
+TEST(HttpServer, SlowClientsAreCutOffByTheReadTimeout) {
+  ServerOptions o;
+  o.read_timeout = 200ms;
+  auto server = StartEcho(o);
+  int fd = Connect(server->port());
+  const char partial[] = "GET / HTTP/1.1\r\nHost: x\r\n";  // never finished
+  ASSERT_GT(::write(fd, partial, sizeof partial - 1), 0);
+  auto start = std::chrono::steady_clock::now();
+  std::string out = ReadAll(fd, 3s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);  // closed by the server
+  EXPECT_EQ(out, "");
+  ::close(fd);
+  // Others are served meanwhile.
+  EXPECT_NE(Exchange(server->port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("200 OK"),
+            std::string::npos);
+}
+
+TEST(HttpServer, StopLetsARequestInFlightFinish) {
+  auto s = Server::Start({}, [](Request) -> boost::asio::awaitable<Response> {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 300ms);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_return Response::Text(200, "late but whole");
+  });
+  ASSERT_TRUE(s.ok());
+  std::string out;
+  std::thread client([&] { out = Exchange((*s)->port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  std::this_thread::sleep_for(100ms);
+  (*s)->Stop(2s);
+  client.join();
+  EXPECT_NE(out.find("late but whole"), std::string::npos) << out;
+}
+
+TEST(HttpServer, ListensOnAUnixSocket) {
+  std::string dir = testing::MakeTempDir();
+  ServerOptions o;
+  o.listen = "unix:" + dir + "/agent.sock";
+  auto server = StartEcho(o);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s/agent.sock", dir.c_str());
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string req = "GET /u HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_GT(::write(fd, req.data(), req.size()), 0);
+  std::string out = ReadAll(fd);
+  ::close(fd);
+  EXPECT_NE(out.find(R"("path":"/u")"), std::string::npos) << out;
+  server->Stop(0s);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(HttpServer, BadListenAddressesAreClearErrors) {
+  ServerOptions o;
+  o.listen = "127.0.0.1:notaport";
+  auto s = Server::Start(o, Sync(Echo));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("127.0.0.1:notaport"), std::string::npos);
+  auto first = StartEcho();
+  o.listen = "127.0.0.1:" + std::to_string(first->port());
+  auto busy = Server::Start(o, Sync(Echo));
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace tokenwarden::http
