@@ -23,7 +23,7 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Everything CI checks: the normal build with every test, the unit tests again
+# Everything CI checks: the normal build with every test, every test again
 # under ASan+UBSan, and a short run of each fuzzer.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE bench --output-junit ctest.xml
