@@ -44,7 +44,7 @@ TEST(Cli, HelpAnswersForEveryCommand) {
   for (std::vector<std::string> args :
        {std::vector<std::string>{"--help"}, {"keygen", "--help"}, {"jwe", "decrypt", "--help"},
         {"jwe", "encrypt", "--help"}, {"jws", "verify", "--help"}, {"jwt", "inspect", "--help"},
-        }) {
+        {"emulate", "--help"}}) {
     auto r = Tw(args);
     EXPECT_EQ(r.exit_code, 0) << args.back();
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;

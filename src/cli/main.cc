@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/jose_commands.h"
+#include "emulator/emulate_command.h"
 
 namespace tokenwarden::cli {
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   tokenwarden::cli::AddJweCommand(app, run);
   tokenwarden::cli::AddJwsCommand(app, run);
   tokenwarden::cli::AddJwtCommand(app, run);
+  tokenwarden::AddEmulateCommand(app, run);
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
     bool found = false;

@@ -31,14 +31,16 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 using unix_socket = asio::local::stream_protocol;
 
-Response Plain(int status, std::string_view what) {
-  return Response::Json(status, {{"error", std::string(what)}});
-}
 
 class ServerImpl : public Server {
  public:
   ServerImpl(const ServerOptions& options, Handler handler)
       : options_(options), handler_(std::move(handler)), ioc_(options.threads) {}
+
+  Response Plain(int status, std::string_view what, std::string_view target) const {
+    if (options_.error_responder) return options_.error_responder(status, what, target);
+    return Response::Json(status, {{"error", std::string(what)}});
+  }
 
   Status Bind() {
     boost::system::error_code ec;
@@ -165,14 +167,15 @@ class ServerImpl : public Server {
       }
       first = false;
       if (ec) {
+        std::string target = parser.is_header_done() ? std::string(parser.get().target()) : std::string();
         if (ec == bhttp::error::header_limit) {
-          co_await Write(stream, Plain(431, "request header fields too large"), 11, false);
+          co_await Write(stream, Plain(431, "request header fields too large", target), 11, false);
         } else if (ec == bhttp::error::body_limit) {
-          co_await Write(stream, Plain(413, "request body too large"), 11, false);
+          co_await Write(stream, Plain(413, "request body too large", target), 11, false);
         } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
                    ec != beast::error::timeout && ec != asio::error::operation_aborted &&
                    ec != asio::error::connection_reset && buffer.size() > 0) {
-          co_await Write(stream, Plain(400, "malformed HTTP request"), 11, false);
+          co_await Write(stream, Plain(400, "malformed HTTP request", target), 11, false);
         }
         break;
       }
@@ -196,7 +199,7 @@ class ServerImpl : public Server {
       try {
         response = co_await handler_(std::move(request));
       } catch (...) {
-        response = Plain(500, "internal error");
+        response = Plain(500, "internal error", "");
       }
       in_flight_.fetch_sub(1);
       if (response.drop_connection) break;

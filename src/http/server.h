@@ -25,6 +25,11 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 // Adapts a plain function to a Handler.
 Handler Sync(std::function<Response(const Request&)> handle);
 
+// Formats the answers the server gives on its own (400, 413, 431, 500), so
+// that an emulated upstream answers in that upstream's error shape. `target`
+// is empty when the request line was not read.
+using ErrorResponder = std::function<Response(int status, std::string_view message, std::string_view target)>;
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";  // HOST:PORT (port 0: any free port) or unix:/path
   int threads = 1;
@@ -33,6 +38,7 @@ struct ServerOptions {
   Duration read_timeout = std::chrono::seconds(30);   // a request must arrive whole within it
   Duration idle_timeout = std::chrono::seconds(60);   // keep-alive between requests
   Duration write_timeout = std::chrono::seconds(30);
+  ErrorResponder error_responder;  // default: {"error": message}
 };
 
 // Thread-safety: Stop() may be called from any thread, once.

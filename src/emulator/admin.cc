@@ -1,0 +1,207 @@
+#include "emulator/admin.h"
+
+#include <functional>
+#include <set>
+
+#include "emulator/novapost.h"
+#include "util/time_format.h"
+
+namespace tokenwarden::emulator {
+namespace {
+
+http::Response Bad(std::string why) { return http::Response::Json(400, {{"error", std::move(why)}}); }
+http::Response Ok(nlohmann::json body = {{"ok", true}}) { return http::Response::Json(200, body); }
+
+Merchant* FindMerchant(State& state, const nlohmann::json& body) {
+  auto it = state.merchants.find(body.value("serviceCode", ""));
+  return it == state.merchants.end() ? nullptr : &it->second;
+}
+
+// Applies `f` to the live sessions of the serviceCode, or of one deviceId.
+int ForSessions(State& state, const nlohmann::json& body, const std::function<void(AllianceSession&)>& f) {
+  int n = 0;
+  std::string code = body.value("serviceCode", "");
+  std::string device = body.value("deviceId", "");
+  for (auto& [id, s] : state.sessions) {
+    if ((!device.empty() && id == device) || (device.empty() && s.service_code == code)) {
+      f(s);
+      ++n;
+    }
+  }
+  return n;
+}
+
+Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
+  static const std::set<std::string> kKinds = {"error", "status", "delay", "drop", "malformed", "truncate",
+                                               "wrong_key_jwe"};
+  Fault f;
+  f.kind = b.value("kind", "");
+  if (!kKinds.count(f.kind)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "kind must be one of error, status, delay, drop, malformed, truncate, wrong_key_jwe");
+  }
+  f.path_prefix = b.value("path_prefix", "/");
+  if (f.path_prefix.rfind("/_emulator", 0) == 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "faults cannot target the admin API");
+  }
+  f.remaining = b.value("count", -1);
+  if (b.contains("seconds")) f.until = state.clock->Now() + std::chrono::seconds(b.value("seconds", 0));
+  if (f.remaining < 0 && !f.until) f.remaining = 1;
+  f.msg_code = b.value("msgCode", f.kind == "error" ? "b_server_is_overloaded" : "");
+  f.status = b.value("status", 0);
+  f.delay_ms = b.value("delay_ms", 0);
+  if (f.kind == "status" && (f.status < 100 || f.status > 599)) {
+    return MakeError(ErrorCode::kInvalidArgument, "status must be 100..599");
+  }
+  return f;
+}
+
+nlohmann::json FaultJson(const Fault& f) {
+  return {{"kind", f.kind}, {"path_prefix", f.path_prefix}, {"remaining", f.remaining},
+          {"msgCode", f.msg_code}, {"status", f.status}, {"delay_ms", f.delay_ms}};
+}
+
+http::Response ApplySettings(State& state, const nlohmann::json& b) {
+  auto& s = state.settings;
+  if (b.contains("alliance_lifetime_seconds")) s.alliance_lifetime = std::chrono::seconds(b["alliance_lifetime_seconds"].get<long long>());
+  if (b.contains("novapost_lifetime_seconds")) s.novapost_lifetime = std::chrono::seconds(b["novapost_lifetime_seconds"].get<long long>());
+  if (b.contains("novapost_session_limit")) s.novapost_session_limit = b["novapost_session_limit"].get<int>();
+  if (b.contains("session_code_spelling")) {
+    std::string v = b["session_code_spelling"];
+    if (v != "b_session_doesnt_exist" && v != "b_session_doesnt_exists") {
+      return Bad("session_code_spelling must be b_session_doesnt_exist or b_session_doesnt_exists");
+    }
+    s.session_code_with_s = v == "b_session_doesnt_exists";
+  }
+  if (s.novapost_session_limit < 1) return Bad("novapost_session_limit must be at least 1");
+  return Ok();
+}
+
+}  // namespace
+
+Status RegisterMerchant(State& state, const std::string& service_code, const nlohmann::json& public_jwk,
+                        const std::string& merchant_id) {
+  if (service_code.empty()) return MakeError(ErrorCode::kInvalidArgument, "serviceCode is required");
+  auto key = jose::EcKey::FromJwk(public_jwk);
+  if (!key.ok()) return WithContext(std::move(key).error(), "clientPublicJwk");
+  if (key->curve() != jose::Curve::kP384) {
+    return MakeError(ErrorCode::kInvalidArgument, "clientPublicJwk must be a P-384 key");
+  }
+  Merchant m{key->PublicOnly(), merchant_id, state.clock->Now()};
+  state.merchants.insert_or_assign(service_code, std::move(m));
+  return OkStatus();
+}
+
+Status RegisterApiKey(State& state, const std::string& api_key) {
+  if (api_key.empty()) return MakeError(ErrorCode::kInvalidArgument, "apiKey is required");
+  state.novapost_keys.try_emplace(api_key);
+  return OkStatus();
+}
+
+nlohmann::json Stats(State& state) {
+  nlohmann::json alliance = nlohmann::json::object(), novapost = nlohmann::json::object();
+  TimePoint now = state.clock->Now();
+  for (auto& [code, m] : state.merchants) {
+    int live = 0;
+    for (const auto& [id, s] : state.sessions) {
+      if (s.service_code == code && !s.killed && s.expires_at > now) ++live;
+    }
+    alliance[code] = {{"authorizations", m.authorizations}, {"live_sessions", live},
+                      {"api_calls", m.api_calls}, {"rejected", m.rejected}};
+  }
+  for (auto& [key, k] : state.novapost_keys) {
+    novapost[key] = {{"authorizations", k.authorizations}, {"live_sessions", LiveTokens(state, k)},
+                     {"api_calls", k.api_calls}, {"rejected", k.rejected}};
+  }
+  return {{"alliance", alliance}, {"novapost", novapost}};
+}
+
+http::Response AdminHandle(State& state, const http::Request& r) {
+  std::string_view path = r.path().substr(std::string_view("/_emulator").size());
+  nlohmann::json b = nlohmann::json::object();
+  if (!r.body.empty()) {
+    b = nlohmann::json::parse(r.body, nullptr, false);
+    if (!b.is_object()) return Bad("body must be a JSON object");
+  }
+  bool post = r.method == "POST";
+  try {
+    if (path == "/stats" && r.method == "GET") return Ok(Stats(state));
+    if (path == "/clock" && r.method == "GET") {
+      TimePoint now = state.clock->Now();
+      return Ok({{"now", FormatUtcIso(now)}, {"now_kyiv", FormatKyivIso(now)}, {"unix", ToUnixSeconds(now)}});
+    }
+    if (path == "/clock" && post) {
+      if (!b.contains("advance_seconds") || !b["advance_seconds"].is_number()) return Bad("advance_seconds is required");
+      double s = b["advance_seconds"].get<double>();
+      if (s < 0) return Bad("advance_seconds cannot be negative");
+      state.clock->Advance(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)));
+      return Ok({{"now", FormatUtcIso(state.clock->Now())}, {"unix", ToUnixSeconds(state.clock->Now())}});
+    }
+    if (path == "/alliance/merchants" && post) {
+      auto st = RegisterMerchant(state, b.value("serviceCode", ""), b.value("clientPublicJwk", nlohmann::json()),
+                                 b.value("merchantId", ""));
+      if (!st.ok()) return Bad(st.error().message);
+      return http::Response::Json(201, {{"serviceCode", b["serviceCode"]}});
+    }
+    if (path == "/novapost/keys" && post) {
+      auto st = RegisterApiKey(state, b.value("apiKey", ""));
+      if (!st.ok()) return Bad(st.error().message);
+      return http::Response::Json(201, {{"ok", true}});
+    }
+    if ((path == "/alliance/sessions/kill" || path == "/alliance/sessions/expire") && post) {
+      bool kill = path.ends_with("kill");
+      TimePoint now = state.clock->Now();
+      int n = ForSessions(state, b, [&](AllianceSession& s) { kill ? void(s.killed = true) : void(s.expires_at = now); });
+      return Ok({{"sessions", n}});
+    }
+    if (path == "/alliance/inactivity" && post) {
+      Merchant* m = FindMerchant(state, b);
+      if (m == nullptr) return Bad("unknown serviceCode");
+      m->last_used = state.clock->Now() - std::chrono::hours(24) * b.value("days", 0);
+      return Ok();
+    }
+    if (path == "/alliance/reopen" && post) {
+      Merchant* m = FindMerchant(state, b);
+      if (m == nullptr) return Bad("unknown serviceCode");
+      m->closed = false;
+      m->last_used = state.clock->Now();
+      return Ok();
+    }
+    if (path == "/novapost/revoke" && post) {
+      auto it = state.novapost_keys.find(b.value("apiKey", ""));
+      if (it == state.novapost_keys.end()) return Bad("unknown apiKey");
+      it->second.live.clear();
+      return Ok();
+    }
+    if (path == "/settings" && post) return ApplySettings(state, b);
+    if (path == "/faults" && post) {
+      auto f = ParseFault(state, b);
+      if (!f.ok()) return Bad(f.error().message);
+      state.faults.push_back(*f);
+      return http::Response::Json(201, FaultJson(*f));
+    }
+    if (path == "/faults" && r.method == "GET") {
+      nlohmann::json all = nlohmann::json::array();
+      for (const auto& f : state.faults) all.push_back(FaultJson(f));
+      return Ok({{"faults", all}});
+    }
+    if (path == "/faults" && r.method == "DELETE") {
+      state.faults.clear();
+      return Ok();
+    }
+    if (path == "/reset" && post) {
+      state.merchants.clear();
+      state.sessions.clear();
+      state.novapost_keys.clear();
+      state.novapost_ref_owner.clear();
+      state.faults.clear();
+      state.settings = emulator::Settings{};
+      return Ok();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Bad(std::string("a field has the wrong type: ") + e.what());
+  }
+  return http::Response::Json(404, {{"error", "no such admin endpoint; see docs/EMULATOR.md"}});
+}
+
+}  // namespace tokenwarden::emulator

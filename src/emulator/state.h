@@ -1,0 +1,91 @@
+// Everything the emulator remembers: registered merchants and API keys,
+// their sessions, counters, settings and injected faults. One mutex guards
+// it all: this is a test double, correct first, and fast enough for
+// thousands of requests a second.
+#ifndef TOKENWARDEN_EMULATOR_STATE_H_
+#define TOKENWARDEN_EMULATOR_STATE_H_
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "jose/jwk.h"
+#include "tokenwarden/clock.h"
+#include "tokenwarden/secret.h"
+
+namespace tokenwarden::emulator {
+
+struct Merchant {
+  jose::EcKey client_public;
+  std::string merchant_id;   // checked on create-order only when set
+  TimePoint last_used{};     // authorizations and API calls count as use
+  bool closed = false;       // closed for inactivity until reopened
+  uint64_t authorizations = 0;
+  uint64_t api_calls = 0;
+  std::map<std::string, uint64_t> rejected;  // by msgCode
+};
+
+struct AllianceSession {
+  std::string service_code;
+  std::string refresh_token;
+  TimePoint expires_at{};
+  bool killed = false;
+};
+
+struct NovaPostToken {
+  std::string ref;
+  TimePoint expires_at{};
+};
+
+struct NovaPostKey {
+  std::deque<NovaPostToken> live;  // oldest first; evicted past the limit
+  uint64_t authorizations = 0;
+  uint64_t api_calls = 0;
+  uint64_t rejected = 0;
+};
+
+struct Settings {
+  Duration alliance_lifetime = std::chrono::hours(24);
+  Duration novapost_lifetime = std::chrono::hours(1);
+  int novapost_session_limit = 3;
+  bool session_code_with_s = false;  // "b_session_doesnt_exists"
+  Duration inactivity_limit = std::chrono::hours(24 * 200);
+};
+
+// An injected fault: applies to requests whose path starts with
+// `path_prefix`, for the next `count` of them or until `until`.
+struct Fault {
+  std::string kind;  // error, status, delay, drop, malformed, truncate, wrong_key_jwe
+  std::string path_prefix = "/";
+  int remaining = -1;              // -1: no count limit
+  std::optional<TimePoint> until;  // emulator time
+  std::string msg_code;            // kind error
+  int status = 0;                  // kind error/status: 0 = the documented one
+  int delay_ms = 0;                // kind delay
+};
+
+struct State {
+  std::mutex mu;
+  std::shared_ptr<OffsetClock> clock;
+  Secret jwt_secret;  // signs Nova Post tokens
+  Settings settings;
+  std::map<std::string, Merchant> merchants;          // by serviceCode
+  std::map<std::string, AllianceSession> sessions;    // by deviceId
+  std::map<std::string, NovaPostKey> novapost_keys;   // by apiKey
+  std::map<std::string, std::string> novapost_ref_owner;  // token ref -> apiKey, for rejected counts
+  std::deque<Fault> faults;
+
+  // The first live fault for `path`, consuming one use of it. REQUIRES: mu held.
+  std::optional<Fault> TakeFault(std::string_view path);
+};
+
+// A random UUID v4 and random hex, for session identifiers.
+std::string RandomUuid();
+std::string RandomHex(size_t bytes);
+
+}  // namespace tokenwarden::emulator
+
+#endif  // TOKENWARDEN_EMULATOR_STATE_H_
