@@ -1,11 +1,15 @@
 // Runs the real tokenwarden binary the way a user would.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "testing/http_call.h"
 #include "testing/subprocess.h"
 #include "util/file_io.h"
 
@@ -148,6 +152,44 @@ TEST(Cli, JwtInspectShowsExpiryInUtcAndKyiv) {
   ASSERT_EQ(j.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(j.out), c["claims"]);
   ExpectOneLineFailure(Tw({"jwt", "inspect"}, "not-a-jwt"), "");
+}
+
+TEST(Cli, EmulateServesAPreloadedConfigAndStopsOnSigterm) {
+  std::string dir = testing::MakeTempDir();
+  ASSERT_EQ(Tw({"keygen", "--out", dir}).exit_code, 0);
+  std::ofstream(dir + "/emulator.toml") << "[[merchant]]\nservice_code = \"code-1\"\n"
+                                        << "client_public_jwk_file = \"" << dir << "/public.jwk.json\"\n"
+                                        << "[[novapost_key]]\napi_key = \"np-1\"\n";
+  int port = testing::FreeLoopbackPort();
+  testing::ChildProcess emu({kBin, "emulate", "--listen", "127.0.0.1:" + std::to_string(port), "--config",
+                             dir + "/emulator.toml"},
+                            dir + "/emulator.log");
+  testing::HttpReply stats;
+  for (int i = 0; i < 200 && stats.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    stats = testing::HttpCall(port, "GET", "/_emulator/stats");
+  }
+  ASSERT_EQ(stats.status, 200);
+  EXPECT_TRUE(stats.json()["alliance"].contains("code-1"));
+  EXPECT_TRUE(stats.json()["novapost"].contains("np-1"));
+  auto np = testing::HttpCall(port, "GET", "/v.1.0/clients/authorization?apiKey=np-1");
+  EXPECT_EQ(np.status, 200);
+  int status = emu.Stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // One JSON line per request, and the apiKey in the query never logged.
+  std::string log = *ReadFile(dir + "/emulator.log");
+  EXPECT_NE(log.find("\"path\":\"/v.1.0/clients/authorization\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("np-1"), std::string::npos) << log;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, EmulateRejectsABadConfigNamingTheField) {
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/bad.toml") << "[[merchant]]\nservice_code = \"x\"\n";
+  auto r = Tw({"emulate", "--listen", "127.0.0.1:0", "--config", dir + "/bad.toml"});
+  ExpectOneLineFailure(r, "client_public_jwk_file");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
