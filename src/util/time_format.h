@@ -22,7 +22,8 @@ namespace tokenwarden {
 //   2025-02-27T12:12:34Z, 2025-02-27T14:12:34.5+02:00, ...
 // Offsets: Z, +HHMM, +HH:MM (also -). A zone-less time in the hour that the
 // spring change skips is read as winter time; one in the repeated autumn hour
-// as its first (summer) occurrence. Anything else is an error naming the input.
+// as its first (summer) occurrence. Years outside 1900..2200 are refused.
+// Anything else is an error naming the input.
 Result<TimePoint> ParseTimestamp(std::string_view text);
 
 // Kyiv's offset from UTC at instant t, in seconds (7200 or 10800).
