@@ -147,6 +147,10 @@ TEST(Jwt, SignVerifyDecode) {
   auto d = DecodeUnverified(*token);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(ToUnixSeconds(*d->iat), 1685627414);
+  // Out of TimePoint's range: not a usable NumericDate (and no overflow).
+  auto far = DecodeUnverified(*SignHs256({{"exp", 1e15}}, k));
+  ASSERT_FALSE(far.ok());
+  EXPECT_NE(far.error().message.find("exp"), std::string::npos);
   auto no_exp = SignHs256({{"iss", "np"}}, k);
   EXPECT_FALSE(DecodeUnverified(*no_exp).ok());
   EXPECT_TRUE(DecodeUnverified(*no_exp, {.require_exp = false}).ok());

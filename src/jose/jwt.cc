@@ -24,7 +24,8 @@ std::optional<TimePoint> NumericDate(const nlohmann::json& claims, const char* n
   auto it = claims.find(name);
   if (it == claims.end() || !it->is_number()) return std::nullopt;
   double v = it->get<double>();
-  if (!std::isfinite(v) || std::fabs(v) > 1e11) return std::nullopt;
+  // TimePoint counts nanoseconds in 64 bits (about +-9.2e9 s from 1970).
+  if (!std::isfinite(v) || std::fabs(v) > 9e9) return std::nullopt;
   return FromUnixSeconds(static_cast<long long>(std::floor(v)));
 }
 
