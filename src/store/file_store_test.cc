@@ -1,0 +1,205 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "store/record_codec.h"
+#include "testing/subprocess.h"
+#include "tokenwarden/session_store.h"
+#include "util/file_io.h"
+
+namespace tokenwarden {
+namespace {
+
+namespace fs = std::filesystem;
+
+AccountRecord Record(uint64_t generation, const std::string& token = "refresh-token-secret") {
+  AccountRecord r;
+  Session s;
+  s.account = "shop";
+  s.provider = "alliance";
+  s.generation = generation;
+  s.issued_at = FromUnixSeconds(1740658354);
+  s.expires_at = FromUnixSeconds(1740658354 + 86400);
+  s.refresh_at = FromUnixSeconds(1740658354 + 43200);
+  s.headers.push_back({"x-device_id", Secret("device-1")});
+  s.headers.push_back({"x-refresh_token", Secret(token)});
+  s.upstream_state = Secret(R"({"serverPublic":{"kty":"EC"}})");
+  r.session = std::move(s);
+  r.last_used = FromUnixSeconds(1740658000);
+  return r;
+}
+
+std::unique_ptr<SessionStore> Open(const fs::path& dir) {
+  auto store = MakeFileStore({.state_dir = dir});
+  EXPECT_TRUE(store.ok()) << store.error().message;
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+mode_t Mode(const fs::path& p) {
+  struct stat st {};
+  ::stat(p.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+TEST(FileStore, RoundTripsAndCreatesItsKeyAndFilesPrivately) {
+  fs::path dir = fs::path(testing::MakeTempDir()) / "state";
+  auto store = Open(dir);
+  EXPECT_EQ(Mode(dir), 0700u);
+  EXPECT_EQ(Mode(dir / "master.key"), 0600u);
+  EXPECT_FALSE(store->Load("shop")->has_value());
+  ASSERT_EQ(*store->Save("shop", Record(1), 0), 1u);
+  EXPECT_EQ(Mode(dir / "shop.record"), 0600u);
+  // A new process (a restart) reads it back with the same key file.
+  auto again = Open(dir);
+  auto loaded = again->Load("shop");
+  ASSERT_TRUE(loaded.ok() && loaded->has_value()) << (loaded.ok() ? "" : loaded.error().message);
+  const Session& s = *(*loaded)->record.session;
+  EXPECT_EQ((*loaded)->version, 1u);
+  EXPECT_EQ(s.generation, 1u);
+  EXPECT_EQ(s.headers[1].value.reveal(), "refresh-token-secret");
+  EXPECT_EQ(s.expires_at, FromUnixSeconds(1740658354 + 86400));
+  EXPECT_EQ(s.upstream_state.reveal(), R"({"serverPublic":{"kty":"EC"}})");
+  // Nothing secret is in the file in clear.
+  std::string raw = *ReadFile(dir / "shop.record");
+  EXPECT_EQ(raw.find("refresh-token-secret"), std::string::npos);
+  EXPECT_EQ(raw.find("device-1"), std::string::npos);
+  fs::remove_all(dir.parent_path());
+}
+
+TEST(FileStore, CompareAndSwapRefusesAStaleWriter) {
+  fs::path dir = testing::MakeTempDir();
+  auto a = Open(dir);
+  auto b = Open(dir);
+  ASSERT_TRUE(a->Save("shop", Record(1), 0).ok());
+  auto stale = b->Save("shop", Record(1, "other"), 0);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kAborted);
+  EXPECT_EQ(*b->Save("shop", Record(2), 1), 2u);
+  fs::remove_all(dir);
+}
+
+TEST(FileStore, AForeignOrDamagedRecordIsReportedAndSetAside) {
+  fs::path dir = testing::MakeTempDir();
+  auto store = Open(dir);
+  ASSERT_TRUE(store->Save("shop", Record(1), 0).ok());
+  // Another installation's key cannot open it.
+  auto other = MakeFileStore({.state_dir = dir, .master_key = Secret(std::string(32, 'k'))});
+  ASSERT_TRUE(other.ok());
+  auto foreign = (*other)->Load("shop");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code, ErrorCode::kDataLoss);
+  EXPECT_FALSE(fs::exists(dir / "shop.record"));
+  int aside = 0;
+  for (const auto& e : fs::directory_iterator(dir)) aside += e.path().filename().string().find("shop.record.corrupt-") == 0;
+  EXPECT_EQ(aside, 1);
+  // A file copied under another account's name does not open either.
+  ASSERT_TRUE(store->Save("a", Record(1), 0).ok());
+  fs::copy_file(dir / "a.record", dir / "b.record");
+  EXPECT_EQ(store->Load("b").error().code, ErrorCode::kDataLoss);
+  // Truncated.
+  ASSERT_TRUE(store->Save("c", Record(1), 0).ok());
+  fs::resize_file(dir / "c.record", 10);
+  EXPECT_EQ(store->Load("c").error().code, ErrorCode::kDataLoss);
+  fs::remove_all(dir);
+}
+
+TEST(FileStore, AccountIdsCannotEscapeTheStateDirectory) {
+  fs::path dir = testing::MakeTempDir();
+  auto store = Open(dir);
+  for (const char* bad : {"../x", "a/b", "", ".hidden", "a b"}) {
+    EXPECT_EQ(store->Save(bad, Record(1), 0).error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(FileStore, MasterKeyFromTheEnvironment) {
+  fs::path dir = testing::MakeTempDir();
+  ::setenv(store::kMasterKeyEnv, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", 1);
+  auto store = Open(dir);
+  ::unsetenv(store::kMasterKeyEnv);
+  EXPECT_FALSE(fs::exists(dir / "master.key"));
+  ASSERT_TRUE(store->Save("shop", Record(1), 0).ok());
+  std::string key;
+  for (int i = 0; i < 32; ++i) key += static_cast<char>(i);  // what the base64url above encodes
+  auto same = MakeFileStore({.state_dir = dir, .master_key = Secret(key)});
+  EXPECT_TRUE((*same)->Load("shop").ok());
+  ::setenv(store::kMasterKeyEnv, "too-short", 1);
+  auto bad = MakeFileStore({.state_dir = dir});
+  ::unsetenv(store::kMasterKeyEnv);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find(store::kMasterKeyEnv), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(FileStore, OneLeaseHolderAcrossProcesses) {
+  fs::path dir = testing::MakeTempDir();
+  auto store = Open(dir);
+  ASSERT_TRUE(*store->TryLease("shop", "parent", std::chrono::seconds(30)));
+  pid_t child = ::fork();
+  if (child == 0) {
+    auto mine = MakeFileStore({.state_dir = dir});
+    bool got = mine.ok() && (*mine)->TryLease("shop", "child", std::chrono::seconds(30)).value_or(true);
+    ::_exit(got ? 1 : 0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child got a lease the parent holds";
+  ASSERT_TRUE(store->ReleaseLease("shop", "parent").ok());
+  child = ::fork();
+  if (child == 0) {
+    auto mine = MakeFileStore({.state_dir = dir});
+    bool got = mine.ok() && (*mine)->TryLease("shop", "child", std::chrono::seconds(30)).value_or(false);
+    ::_exit(got ? 0 : 1);
+  }
+  ::waitpid(child, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child did not get the released lease";
+  fs::remove_all(dir);
+}
+
+// A writer killed with SIGKILL at random moments of its saves, hundreds of
+// times: every load afterwards must give a whole record, old or new.
+TEST(FileStoreCrash, SigkillDuringSavesNeverLeavesABrokenRecord) {
+  fs::path dir = testing::MakeTempDir();
+  { ASSERT_TRUE(Open(dir)->Save("shop", Record(1), 0).ok()); }  // creates the key too
+  std::mt19937 rng(12345);
+  uint64_t last_seen = 1;
+  const int kRounds = 300;
+  for (int round = 0; round < kRounds; ++round) {
+    pid_t child = ::fork();
+    if (child == 0) {
+      auto store = MakeFileStore({.state_dir = dir});
+      if (!store.ok()) ::_exit(2);
+      for (int i = 0; i < 1000000; ++i) {
+        auto cur = (*store)->Load("shop");
+        if (!cur.ok() || !cur->has_value()) ::_exit(3);
+        uint64_t g = (*cur)->record.session->generation + 1;
+        (void)(*store)->Save("shop", Record(g, std::string(200 + g % 500, 'x')), (*cur)->version);
+      }
+      ::_exit(0);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 4000));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "round " << round << ": the writer failed on its own, status " << status;
+    auto store = Open(dir);
+    auto loaded = store->Load("shop");
+    ASSERT_TRUE(loaded.ok()) << "round " << round << ": " << loaded.error().message;
+    ASSERT_TRUE(loaded->has_value());
+    uint64_t g = (*loaded)->record.session->generation;
+    ASSERT_GE(g, last_seen) << "round " << round << ": a save went backwards";
+    last_seen = g;
+  }
+  EXPECT_GT(last_seen, static_cast<uint64_t>(kRounds / 2)) << "the writers hardly ever saved";
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tokenwarden
