@@ -96,6 +96,16 @@ class RedisStore : public SessionStore {
 
 }  // namespace
 
+RecordCodec SealingCodec(store::RecordCipher cipher) {
+  auto shared = std::make_shared<store::RecordCipher>(std::move(cipher));
+  return RecordCodec{
+      [shared](std::string_view account, const AccountRecord& r) { return shared->Seal(account, r, 0); },
+      [shared](std::string_view account, std::string_view blob) -> Result<AccountRecord> {
+        TW_ASSIGN_OR_RETURN(VersionedRecord v, shared->Open(account, blob));
+        return std::move(v.record);
+      }};
+}
+
 Result<std::unique_ptr<SessionStore>> MakeRedisStore(RedisStoreOptions options) {
   if (!options.codec.encode || !options.codec.decode) {
     return MakeError(ErrorCode::kInvalidArgument, "redis store: a record codec is required");

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "redis/redis_url.h"
+#include "store/record_codec.h"
 #include "tokenwarden/session_store.h"
 
 namespace tokenwarden::redis {
@@ -23,6 +24,10 @@ struct RecordCodec {
   std::function<Result<std::string>(std::string_view account, const AccountRecord&)> encode;
   std::function<Result<AccountRecord>(std::string_view account, std::string_view blob)> decode;
 };
+
+// The codec fleet agents use: the file store's sealed format and master key
+// (the version inside the blob is unused; Redis keeps its own).
+RecordCodec SealingCodec(store::RecordCipher cipher);
 
 struct RedisStoreOptions {
   RedisUrl url;

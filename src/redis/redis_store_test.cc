@@ -1,5 +1,7 @@
 #include "redis/redis_store.h"
 
+#include "redis/client.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -142,6 +144,29 @@ TEST(RedisStore, OtherAgentsHearOfSaves) {
   ASSERT_TRUE(writer->Save("shop", WithGeneration(1), 0).ok());
   for (int i = 0; i < 300 && !heard_shop(); ++i) std::this_thread::sleep_for(10ms);
   EXPECT_TRUE(heard_shop());
+}
+
+TEST(RedisStore, SealsRecordsWithTheFileStoresCipher) {
+  testing::RedisServer server;
+  ASSERT_TRUE(server.ok());
+  auto cipher = store::RecordCipher::Create(Secret(std::string(32, 'm')));
+  ASSERT_TRUE(cipher.ok());
+  RedisStoreOptions o;
+  o.url = *ParseRedisUrl(server.url());
+  o.codec = SealingCodec(*cipher);
+  auto s = *MakeRedisStore(std::move(o));
+  AccountRecord r = WithGeneration(3);
+  r.session->headers.push_back({"x-refresh_token", Secret("refresh-secret-value")});
+  ASSERT_TRUE(s->Save("shop", r, 0).ok());
+  auto loaded = s->Load("shop");
+  ASSERT_TRUE(loaded.ok() && loaded->has_value()) << (loaded.ok() ? "" : loaded.error().message);
+  EXPECT_EQ((*loaded)->record.session->headers[0].value.reveal(), "refresh-secret-value");
+  // Redis itself holds only ciphertext.
+  Client raw(*ParseRedisUrl(server.url()), 1s);
+  auto blob = raw.Command({"HGET", "tw:{shop}", "blob"});
+  ASSERT_TRUE(blob.ok());
+  EXPECT_EQ(blob->str.find("refresh-secret-value"), std::string::npos);
+  EXPECT_EQ(blob->str.substr(0, 4), "TWR1");
 }
 
 TEST(RedisStore, UnreachableRedisIsUnavailableNotFatal) {
