@@ -1,6 +1,7 @@
 #include "agent/config.h"
 
 #include <cstdlib>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
@@ -176,6 +177,22 @@ Result<ClientConfig> ReadClient(const toml::table& t, const std::string& where,
   return client;
 }
 
+// Calls `read` for each [[name]] table with its place for error messages
+// ("<file>: account #2").
+Status ForEachTable(const toml::table& root, const std::string& name, const std::string& file,
+                    const std::function<Status(const toml::table&, const std::string&)>& read) {
+  const toml::node* node = root.get(name);
+  if (node == nullptr) return OkStatus();
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    return MakeError(ErrorCode::kInvalidArgument, file + ": '" + name + "' must be [[" + name + "]] tables");
+  }
+  for (size_t i = 0; i < arr->size(); ++i) {
+    TW_RETURN_IF_ERROR(read(*arr->get(i)->as_table(), file + ": " + name + " #" + std::to_string(i + 1)));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 const AccountConfig* AgentConfig::FindAccount(std::string_view id) const {
@@ -219,38 +236,24 @@ Result<AgentConfig> ParseConfig(std::string_view toml_text, const std::filesyste
     config.master_key_file = config.state_dir / "master.key";
   }
   std::set<std::string> ids;
-  if (const toml::node* accounts = root.get("account")) {
-    const toml::array* arr = accounts->as_array();
-    if (arr == nullptr || !arr->is_array_of_tables()) {
-      return MakeError(ErrorCode::kInvalidArgument, file + ": 'account' must be [[account]] tables");
+  TW_RETURN_IF_ERROR(ForEachTable(root, "account", file, [&](const toml::table& t, const std::string& where) -> Status {
+    TW_ASSIGN_OR_RETURN(AccountConfig a, ReadAccount(t, where, env));
+    if (!ids.insert(a.id).second) {
+      return MakeError(ErrorCode::kInvalidArgument, where + ": field 'id': '" + a.id + "' is used by an earlier account");
     }
-    for (size_t i = 0; i < arr->size(); ++i) {
-      std::string where = file + ": account #" + std::to_string(i + 1);
-      TW_ASSIGN_OR_RETURN(AccountConfig a, ReadAccount(*arr->get(i)->as_table(), where, env));
-      if (!ids.insert(a.id).second) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         where + ": field 'id': '" + a.id + "' is used by an earlier account");
+    config.accounts.push_back(std::move(a));
+    return OkStatus();
+  }));
+  TW_RETURN_IF_ERROR(ForEachTable(root, "client", file, [&](const toml::table& t, const std::string& where) -> Status {
+    TW_ASSIGN_OR_RETURN(ClientConfig c, ReadClient(t, where, env));
+    for (const auto& id : c.accounts) {
+      if (id != "*" && !ids.count(id)) {
+        return MakeError(ErrorCode::kInvalidArgument, where + ": field 'accounts': no account '" + id + "'");
       }
-      config.accounts.push_back(std::move(a));
     }
-  }
-  if (const toml::node* clients = root.get("client")) {
-    const toml::array* arr = clients->as_array();
-    if (arr == nullptr || !arr->is_array_of_tables()) {
-      return MakeError(ErrorCode::kInvalidArgument, file + ": 'client' must be [[client]] tables");
-    }
-    for (size_t i = 0; i < arr->size(); ++i) {
-      std::string where = file + ": client #" + std::to_string(i + 1);
-      TW_ASSIGN_OR_RETURN(ClientConfig c, ReadClient(*arr->get(i)->as_table(), where, env));
-      for (const auto& id : c.accounts) {
-        if (id != "*" && !ids.count(id)) {
-          return MakeError(ErrorCode::kInvalidArgument,
-                           where + ": field 'accounts': no account '" + id + "'");
-        }
-      }
-      config.clients.push_back(std::move(c));
-    }
-  }
+    config.clients.push_back(std::move(c));
+    return OkStatus();
+  }));
   if (config.accounts.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, file + ": no [[account]] is configured");
   }

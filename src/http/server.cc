@@ -80,8 +80,8 @@ class ServerImpl : public Server {
   }
 
   void Run() {
-    if (tcp_acceptor_) asio::co_spawn(ioc_, AcceptTcp(), asio::detached);
-    if (unix_acceptor_) asio::co_spawn(ioc_, AcceptUnix(), asio::detached);
+    if (tcp_acceptor_) asio::co_spawn(ioc_, Accept(*tcp_acceptor_), asio::detached);
+    if (unix_acceptor_) asio::co_spawn(ioc_, Accept(*unix_acceptor_), asio::detached);
     for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
   }
 
@@ -112,33 +112,34 @@ class ServerImpl : public Server {
   ~ServerImpl() override { Stop(std::chrono::seconds(0)); }
 
  private:
-  awaitable<void> AcceptTcp() {
+  // One accept loop for TCP and Unix listeners; each connection runs on its
+  // own strand.
+  template <class Acceptor>
+  awaitable<void> Accept(Acceptor& acceptor) {
     while (true) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await tcp_acceptor_->async_accept(
-          asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
+      auto socket = co_await acceptor.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
       if (ec == asio::error::operation_aborted || stopping_) co_return;
       if (ec) continue;  // EMFILE and friends: the next accept may succeed
-      boost::system::error_code peer_ec;
-      auto remote = socket.remote_endpoint(peer_ec);
-      std::string peer = peer_ec ? "unknown" : remote.address().to_string() + ":" + std::to_string(remote.port());
-      bool loopback = !peer_ec && IsLoopback(remote.address());
+      auto [peer, loopback] = Describe(socket);
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), peer, loopback), asio::detached);
+      using Protocol = typename Acceptor::protocol_type;
+      asio::co_spawn(executor, Session(beast::basic_stream<Protocol>(std::move(socket)), peer, loopback),
+                     asio::detached);
     }
   }
 
-  awaitable<void> AcceptUnix() {
-    while (true) {
-      boost::system::error_code ec;
-      unix_socket::socket socket = co_await unix_acceptor_->async_accept(
-          asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
-      if (ec == asio::error::operation_aborted || stopping_) co_return;
-      if (ec) continue;
-      auto executor = socket.get_executor();
-      asio::co_spawn(executor, Session(beast::basic_stream<unix_socket>(std::move(socket)), "unix", true),
-                     asio::detached);
-    }
+  // The peer's address for logs, and whether it is on this machine.
+  template <class Executor>
+  static std::pair<std::string, bool> Describe(const asio::basic_stream_socket<tcp, Executor>& socket) {
+    boost::system::error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    if (ec) return {"unknown", false};
+    return {remote.address().to_string() + ":" + std::to_string(remote.port()), IsLoopback(remote.address())};
+  }
+  template <class Executor>
+  static std::pair<std::string, bool> Describe(const asio::basic_stream_socket<unix_socket, Executor>&) {
+    return {"unix", true};
   }
 
   static bool IsLoopback(const asio::ip::address& a) {
