@@ -1,0 +1,80 @@
+// One client connection to an origin, plain TCP or TLS over it, carrying one
+// request at a time. Internal to the HTTP client.
+#ifndef TOKENWARDEN_HTTP_CLIENT_CONNECTION_H_
+#define TOKENWARDEN_HTTP_CLIENT_CONNECTION_H_
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// (keep the line above first)
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <memory>
+#include <optional>
+
+#include "http/client/http_client.h"
+#include "http/client/url.h"
+
+namespace tokenwarden::http {
+
+// Thread-safety: none; one coroutine uses a connection at a time (the pool
+// hands it to one request, which gives it back when done).
+class Connection {
+ public:
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+  // Resolves, connects and, for https, handshakes with the certificate
+  // checked against the trust store and `url.host` (SNI set for names).
+  // `tls` is used only for https. All within options.connect_timeout, on the
+  // calling coroutine's executor.
+  static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Open(
+      const Url& url, boost::asio::ssl::context& tls,
+      const HttpClientOptions& options);
+
+  // Writes `request` (whose parsed URL is `url`) and reads the answer.
+  // After a failure, answer_started() and failed_writing() tell a caller
+  // whether the request may be sent again on another connection.
+  boost::asio::awaitable<Result<ClientResponse>> Exchange(
+      const Url& url, const ClientRequest& request,
+      const HttpClientOptions& options);
+
+  // After a successful Exchange: whether the server keeps the connection open.
+  bool reusable() const { return reusable_; }
+  bool answer_started() const { return answer_started_; }
+  bool failed_writing() const { return failed_writing_; }
+
+  // A non-blocking check that the peer has neither closed an idle connection
+  // nor sent anything unasked; a connection that fails it is not reused.
+  bool LooksIdleAndOpen();
+
+  // The execution context the socket belongs to; pooled connections are
+  // reused only by coroutines of the same context.
+  const boost::asio::execution_context* context() const { return context_; }
+
+ private:
+  Connection(std::unique_ptr<boost::beast::tcp_stream> plain,
+             std::unique_ptr<TlsStream> tls,
+             const boost::asio::execution_context* context)
+      : plain_(std::move(plain)), tls_(std::move(tls)), context_(context) {}
+
+  boost::beast::tcp_stream& tcp();
+  template <class Stream>
+  boost::asio::awaitable<Result<ClientResponse>> ExchangeOn(
+      Stream& stream, const Url& url, const ClientRequest& request,
+      const HttpClientOptions& options);
+
+  std::unique_ptr<boost::beast::tcp_stream>
+      plain_;  // exactly one of plain_, tls_
+  std::unique_ptr<TlsStream> tls_;
+  const boost::asio::execution_context* context_;
+  boost::beast::flat_buffer buffer_;
+  bool reusable_ = false;
+  bool answer_started_ = false;
+  bool failed_writing_ = false;
+};
+
+}  // namespace tokenwarden::http
+
+#endif  // TOKENWARDEN_HTTP_CLIENT_CONNECTION_H_

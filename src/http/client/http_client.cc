@@ -1,0 +1,148 @@
+#include "http/client/http_client.h"
+
+#include <atomic>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <cctype>
+#include <exception>
+
+#include "http/client/connection.h"
+#include "http/client/connection_pool.h"
+#include "http/client/url.h"
+
+namespace tokenwarden::http {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+class BeastHttpClient : public HttpClient {
+ public:
+  BeastHttpClient(const HttpClientOptions& options, asio::ssl::context tls)
+      : options_(options),
+        tls_(std::move(tls)),
+        pool_(options.max_idle_per_origin, options.idle_timeout) {}
+
+  awaitable<Result<ClientResponse>> Send(ClientRequest request) override {
+    try {
+      co_return co_await SendChecked(std::move(request));
+    } catch (const std::exception& e) {
+      co_return MakeError(ErrorCode::kInternal,
+                          std::string("HTTP client failure: ") + e.what());
+    }
+  }
+
+  Status CheckUrl(std::string_view text) const override {
+    return Check(text).ok() ? OkStatus() : Check(text).error();
+  }
+
+  uint64_t connections_opened() const override { return opened_.load(); }
+
+  void CloseIdle() override { pool_.Clear(); }
+
+ private:
+  Result<Url> Check(std::string_view text) const {
+    TW_ASSIGN_OR_RETURN(Url url, Url::Parse(text));
+    if (!url.is_https() && !options_.allow_insecure_http &&
+        !IsLoopbackHost(url.host)) {
+      return MakeError(ErrorCode::kPermissionDenied,
+                       "refusing plain http:// to non-loopback host '" +
+                           url.host + "' (" + url.Redacted() +
+                           "); use https, or set allow_insecure_http");
+    }
+    return url;
+  }
+
+  awaitable<Result<ClientResponse>> SendChecked(ClientRequest request) {
+    auto checked = Check(request.url);
+    if (!checked.ok()) co_return std::move(checked).error();
+    const Url& url = *checked;
+    const std::string origin = url.Origin();
+    auto executor = co_await asio::this_coro::executor;
+    const asio::execution_context* context =
+        &asio::query(executor, asio::execution::context);
+    bool replayable = request.method == "GET" || request.method == "HEAD";
+    for (int attempt = 0;; ++attempt) {
+      std::unique_ptr<Connection> connection = pool_.Take(origin, context);
+      bool reused = connection != nullptr;
+      if (!reused) {
+        auto opened = co_await Connection::Open(url, tls_, options_);
+        if (!opened.ok()) co_return std::move(opened).error();
+        opened_.fetch_add(1);
+        connection = std::move(*opened);
+      }
+      auto response = co_await connection->Exchange(url, request, options_);
+      if (response.ok()) {
+        if (connection->reusable()) pool_.Put(origin, std::move(connection));
+        co_return response;
+      }
+      // A kept-alive connection the server closed meanwhile fails before any
+      // answer; the server never saw a request whose write failed, and a GET
+      // may be repeated. Anything else might have been processed: no retry.
+      bool unseen = !connection->answer_started() &&
+                    (connection->failed_writing() || replayable);
+      if (!(reused && unseen && attempt == 0)) co_return response;
+    }
+  }
+
+  const HttpClientOptions options_;
+  asio::ssl::context tls_;
+  ConnectionPool pool_;
+  std::atomic<uint64_t> opened_{0};
+};
+
+Result<asio::ssl::context> MakeTlsContext(const HttpClientOptions& options) {
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  boost::system::error_code ec;
+  if (options.use_system_trust) {
+    tls.set_default_verify_paths(ec);
+    if (ec)
+      return MakeError(ErrorCode::kInternal,
+                       "cannot load the system trust store: " + ec.message());
+  }
+  if (!options.ca_file.empty()) {
+    tls.load_verify_file(options.ca_file, ec);
+    if (ec)
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "cannot load CA file '" + options.ca_file + "': " + ec.message());
+  }
+  return tls;
+}
+
+}  // namespace
+
+std::optional<std::string_view> ClientResponse::header(
+    std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (EqualsIgnoreCase(k, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+Result<std::shared_ptr<HttpClient>> MakeHttpClient(
+    const HttpClientOptions& options) {
+  if (options.connect_timeout <= Duration::zero() ||
+      options.read_timeout <= Duration::zero() ||
+      options.write_timeout <= Duration::zero()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "HTTP client timeouts must be positive");
+  }
+  TW_ASSIGN_OR_RETURN(auto tls, MakeTlsContext(options));
+  return std::shared_ptr<HttpClient>(
+      std::make_shared<BeastHttpClient>(options, std::move(tls)));
+}
+
+}  // namespace tokenwarden::http

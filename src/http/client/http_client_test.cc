@@ -1,0 +1,323 @@
+// The client against a real nginx on loopback (plain and TLS), and against a
+// listener that never answers.
+#include "http/client/http_client.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "http/client/testing/nginx_server.h"
+#include "http/client/testing/run_awaitable.h"
+
+namespace tokenwarden::http {
+namespace {
+
+using tokenwarden::testing::RunAwaitable;
+
+class HttpClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(tokenwarden::testing::MakeTempDir("tw-http-client"));
+    std::string error;
+    pki_ = new tokenwarden::testing::TestPki(
+        tokenwarden::testing::MakeTestPki(*dir_, {"localhost"}, &error));
+    ASSERT_FALSE(pki_->ca_cert.empty()) << error;
+    ::mkdir((*dir_ + "/www").c_str(), 0700);
+    ::mkdir((*dir_ + "/www/quick").c_str(), 0700);
+    ASSERT_TRUE(tokenwarden::testing::WriteTestFile(*dir_ + "/www/file.txt",
+                                                    "hello\n"));
+    ASSERT_TRUE(tokenwarden::testing::WriteTestFile(
+        *dir_ + "/www/quick/file.txt", "quick\n"));
+    ASSERT_TRUE(tokenwarden::testing::WriteTestFile(
+        *dir_ + "/www/big.bin", std::string(200 * 1024, 'x')));
+    http_port_ = tokenwarden::testing::FreeLoopbackPort();
+    https_port_ = tokenwarden::testing::FreeLoopbackPort();
+    std::string www = *dir_ + "/www";
+    std::string conf =
+        "  server {\n"
+        "    listen 127.0.0.1:" +
+        std::to_string(http_port_) +
+        ";\n"
+        "    root " +
+        www +
+        ";\n"
+        "    keepalive_timeout 30s;\n"
+        "    add_header X-Conn $connection always;\n"
+        "    location = /status/404 { return 404 'not here'; }\n"
+        "    location = /status/503 { add_header X-Conn $connection always; "
+        "add_header Retry-After 7 always;"
+        " return 503 'busy'; }\n"
+        "    location = /redirect { return 302 /file.txt; }\n"
+        "    location = /echo { echo_read_request_body; echo \"$request_method "
+        "$http_x_custom $request_body\"; }\n"
+        "    location = /bigheader { add_header X-Conn $connection always; "
+        "add_header X-Big " +
+        std::string(4000, 'h') +
+        " always; return 200 'ok'; }\n"
+        "    location /quick/ { keepalive_timeout 1s; }\n"
+        "  }\n"
+        "  server {\n"
+        "    listen 127.0.0.1:" +
+        std::to_string(https_port_) +
+        " ssl;\n"
+        "    ssl_certificate " +
+        pki_->server_cert +
+        ";\n"
+        "    ssl_certificate_key " +
+        pki_->server_key +
+        ";\n"
+        "    root " +
+        www +
+        ";\n"
+        "    add_header X-Conn $connection always;\n"
+        "  }\n";
+    nginx_ = tokenwarden::testing::NginxServer::Start(
+                 *dir_, conf, {http_port_, https_port_}, &error)
+                 .release();
+    ASSERT_NE(nginx_, nullptr) << error;
+  }
+
+  static void TearDownTestSuite() {
+    delete nginx_;
+    nginx_ = nullptr;
+    if (dir_) std::filesystem::remove_all(*dir_);
+  }
+
+  void TearDown() override {
+    if (client_) client_->CloseIdle();
+  }
+
+  std::shared_ptr<HttpClient> Client(HttpClientOptions options = {}) {
+    auto c = MakeHttpClient(options);
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    client_ = *c;
+    return client_;
+  }
+
+  Result<ClientResponse> Send(ClientRequest request) {
+    return RunAwaitable(ioc_, client_->Send(std::move(request)));
+  }
+  Result<ClientResponse> Get(const std::string& url) {
+    return Send({"GET", url, {}, ""});
+  }
+
+  static std::string HttpUrl(const std::string& path) {
+    return "http://127.0.0.1:" + std::to_string(http_port_) + path;
+  }
+  static std::string HttpsUrl(const std::string& host,
+                              const std::string& path) {
+    return "https://" + host + ":" + std::to_string(https_port_) + path;
+  }
+
+  static inline std::string* dir_ = nullptr;
+  static inline tokenwarden::testing::TestPki* pki_ = nullptr;
+  static inline tokenwarden::testing::NginxServer* nginx_ = nullptr;
+  static inline int http_port_ = 0;
+  static inline int https_port_ = 0;
+  boost::asio::io_context ioc_;
+  std::shared_ptr<HttpClient> client_;  // destroyed before ioc_
+};
+
+TEST_F(HttpClientTest, GetsAFileAndReusesTheConnection) {
+  Client();
+  std::string first_connection;
+  for (int i = 0; i < 3; ++i) {
+    auto r = Get(HttpUrl("/file.txt"));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "hello\n");
+    ASSERT_TRUE(r->header("X-CONN").has_value());
+    if (i == 0) first_connection = std::string(*r->header("x-conn"));
+    EXPECT_EQ(*r->header("x-conn"), first_connection)
+        << "request " << i << " came on a new connection";
+  }
+  EXPECT_EQ(client_->connections_opened(), 1u);
+}
+
+TEST_F(HttpClientTest, ReturnsStatusesAndDoesNotFollowRedirects) {
+  Client();
+  auto missing = Get(HttpUrl("/status/404"));
+  ASSERT_TRUE(missing.ok()) << missing.error().message;
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body, "not here");
+  auto busy = Get(HttpUrl("/status/503"));
+  ASSERT_TRUE(busy.ok());
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(*busy->header("retry-after"), "7");
+  auto moved = Get(HttpUrl("/redirect"));
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->status, 302);
+  EXPECT_NE(moved->header("location")->find("/file.txt"),
+            std::string_view::npos);
+  EXPECT_EQ(client_->connections_opened(), 1u);
+}
+
+TEST_F(HttpClientTest, PostsBodyAndHeaders) {
+  Client();
+  auto r = Send({"POST",
+                 HttpUrl("/echo"),
+                 {{"X-Custom", "abc"}, {"Content-Type", "application/json"}},
+                 R"({"serviceCode":"x"})"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "POST abc {\"serviceCode\":\"x\"}\n");
+}
+
+TEST_F(HttpClientTest, CapsBodyAndHeaderSizeAndDropsTheConnection) {
+  HttpClientOptions o;
+  o.max_body_bytes = 10 * 1024;
+  o.max_header_bytes = 2 * 1024;
+  Client(o);
+  auto big = Get(HttpUrl("/big.bin?apiKey=SECRET"));
+  ASSERT_FALSE(big.ok()) << big->status << " " << big->body.size();
+  EXPECT_EQ(big.error().code, ErrorCode::kResourceExhausted)
+      << big.error().message;
+  EXPECT_EQ(big.error().message.find("SECRET"), std::string::npos)
+      << big.error().message;
+  auto header = Get(HttpUrl("/bigheader"));
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.error().code, ErrorCode::kResourceExhausted)
+      << header.error().message;
+  auto ok = Get(HttpUrl("/file.txt"));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(client_->connections_opened(), 3u)
+      << "a connection that failed must not be reused";
+}
+
+TEST_F(HttpClientTest, ReconnectsWhenTheServerClosedAnIdleConnection) {
+  Client();
+  ASSERT_TRUE(Get(HttpUrl("/quick/file.txt")).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(
+      1600));  // nginx's keepalive_timeout here is 1 s
+  auto again =
+      Send({"POST", HttpUrl("/echo"), {{"X-Custom", "after"}}, "idle"});
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->body, "POST after idle\n");
+  EXPECT_EQ(client_->connections_opened(), 2u);
+}
+
+TEST_F(HttpClientTest, ConcurrentRequestsUseSeparateConnectionsThenReuseThem) {
+  Client();
+  std::vector<std::optional<Result<ClientResponse>>> results(4);
+  for (auto& slot : results) {
+    boost::asio::co_spawn(
+        ioc_,
+        tokenwarden::testing::StoreResult(
+            &slot, client_->Send({"GET", HttpUrl("/file.txt"), {}, ""})),
+        boost::asio::detached);
+  }
+  ioc_.run();
+  for (auto& r : results) {
+    ASSERT_TRUE(r.has_value() && r->ok());
+    EXPECT_EQ((*r)->body, "hello\n");
+  }
+  EXPECT_EQ(client_->connections_opened(), 4u);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Get(HttpUrl("/file.txt")).ok());
+  EXPECT_EQ(client_->connections_opened(), 4u);
+}
+
+TEST_F(HttpClientTest, RefusesPlainHttpBeyondLoopback) {
+  Client();
+  auto r =
+      Get("http://api.novapost.com/v.1.0/clients/authorization?apiKey=SECRET");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_NE(r.error().message.find("api.novapost.com"), std::string::npos);
+  EXPECT_EQ(r.error().message.find("SECRET"), std::string::npos)
+      << r.error().message;
+  EXPECT_FALSE(client_->CheckUrl("http://10.1.2.3/x").ok());
+  EXPECT_TRUE(client_->CheckUrl("http://localhost:1/x").ok());
+  HttpClientOptions insecure;
+  insecure.allow_insecure_http = true;
+  EXPECT_TRUE((*MakeHttpClient(insecure))->CheckUrl("http://10.1.2.3/x").ok());
+}
+
+TEST_F(HttpClientTest, ConnectionRefusedIsUnavailable) {
+  Client();
+  int port = tokenwarden::testing::FreeLoopbackPort();
+  auto r = Get("http://127.0.0.1:" + std::to_string(port) + "/x?apiKey=SECRET");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().message;
+  EXPECT_EQ(r.error().message.find("SECRET"), std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(HttpClientTest, AServerThatNeverAnswersTimesOut) {
+  // The kernel completes the TCP handshake for a listening socket that never
+  // accepts; nothing is ever read or written.
+  boost::asio::ip::tcp::acceptor silent(
+      ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  std::string port = std::to_string(silent.local_endpoint().port());
+  HttpClientOptions o;
+  o.read_timeout = std::chrono::milliseconds(300);
+  o.connect_timeout = std::chrono::milliseconds(300);
+  Client(o);
+  auto start = std::chrono::steady_clock::now();
+  auto r = Get("http://127.0.0.1:" + port + "/x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kDeadlineExceeded) << r.error().message;
+  auto tls = Get("https://127.0.0.1:" + port + "/x");
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().code, ErrorCode::kDeadlineExceeded)
+      << tls.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST_F(HttpClientTest, TlsSucceedsWithTheCaFileAndReuses) {
+  HttpClientOptions o;
+  o.ca_file = pki_->ca_cert;
+  Client(o);
+  auto a = Get(HttpsUrl("localhost", "/file.txt"));
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(a->body, "hello\n");
+  auto b = Get(HttpsUrl("localhost", "/file.txt"));
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(*a->header("x-conn"), *b->header("x-conn"));
+  EXPECT_EQ(client_->connections_opened(), 1u);
+}
+
+TEST_F(HttpClientTest, TlsFailsWithoutTheCa) {
+  Client();
+  auto r = Get(HttpsUrl("localhost", "/file.txt"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << r.error().message;
+  EXPECT_NE(r.error().message.find("'localhost'"), std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(HttpClientTest, TlsFailsForAnotherHostName) {
+  HttpClientOptions o;
+  o.ca_file = pki_->ca_cert;
+  Client(o);
+  auto r = Get(HttpsUrl("127.0.0.1",
+                        "/file.txt"));  // the certificate names only localhost
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << r.error().message;
+  EXPECT_NE(r.error().message.find("127.0.0.1"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("mismatch"), std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(HttpClientTest, PlainHttpToATlsPortFailsCleanly) {
+  Client();
+  auto r = Get("http://127.0.0.1:" + std::to_string(https_port_) + "/file.txt");
+  ASSERT_TRUE(r.ok()) << r.error().message;  // nginx answers 400 in plain text
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST(HttpClientOptionsTest, RefusesAMissingCaFile) {
+  HttpClientOptions o;
+  o.ca_file = "/nonexistent/ca.pem";
+  auto c = MakeHttpClient(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("/nonexistent/ca.pem"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tokenwarden::http

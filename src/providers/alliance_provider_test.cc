@@ -1,0 +1,133 @@
+#include "providers/alliance_provider.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tokenwarden::providers {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+const TimePoint kIssued = FromUnixSeconds(1740571954);
+
+class AllianceProviderTest : public ::testing::Test {
+ protected:
+  AllianceConfig Config() {
+    AllianceConfig c;
+    c.base_url = "https://api-ecom-prod.bankalliance.ua/";
+    c.service_code = Secret("6f1c0a3e-0000-4000-8000-000000000001");
+    c.private_key = key_;
+    return c;
+  }
+  Result<std::unique_ptr<Provider>> Make(AllianceConfig c) {
+    return MakeAllianceProvider(std::move(c), *http::MakeHttpClient(),
+                                std::make_shared<ManualClock>(kIssued));
+  }
+  static Session SessionAt(TimePoint issued, Duration lifetime) {
+    Session s;
+    s.issued_at = issued;
+    s.expires_at = issued + lifetime;
+    s.headers = {{"x-api_version", Secret("v1")},
+                 {"x-device_id", Secret("dev")},
+                 {"x-refresh_token", Secret("ref")}};
+    return s;
+  }
+  jose::EcKey key_ = *jose::EcKey::Generate(jose::Curve::kP384);
+};
+
+TEST_F(AllianceProviderTest, ConfigErrorsNameTheField) {
+  struct Row {
+    std::function<void(AllianceConfig&)> change;
+    const char* field;
+  };
+  const Row rows[] = {
+      {[](AllianceConfig& c) { c.base_url = ""; }, "base_url"},
+      {[](AllianceConfig& c) { c.base_url = "ftp://bank"; }, "base_url"},
+      {[](AllianceConfig& c) { c.base_url = "http://bank.example.com"; },
+       "base_url"},
+      {[](AllianceConfig& c) { c.base_url = "https://bank/?x=1"; }, "base_url"},
+      {[](AllianceConfig& c) { c.service_code = Secret(""); }, "service_code"},
+      {[](AllianceConfig& c) { c.private_key.reset(); }, "private_key"},
+      {[this](AllianceConfig& c) { c.private_key = key_.PublicOnly(); },
+       "private_key"},
+      {[](AllianceConfig& c) { c.api_version = ""; }, "api_version"},
+      {[](AllianceConfig& c) { c.refresh_every = minutes(59); },
+       "refresh_every"},
+      {[](AllianceConfig& c) { c.refresh_every = hours(24); }, "refresh_every"},
+  };
+  for (const Row& row : rows) {
+    AllianceConfig c = Config();
+    row.change(c);
+    auto p = Make(std::move(c));
+    ASSERT_FALSE(p.ok()) << row.field;
+    EXPECT_NE(p.error().message.find(row.field), std::string::npos)
+        << p.error().message;
+    EXPECT_EQ(p.error().message.find("6f1c0a3e"), std::string::npos)
+        << "the service code is not echoed";
+  }
+  EXPECT_TRUE(Make(Config()).ok());
+  AllianceConfig loopback = Config();
+  loopback.base_url = "http://127.0.0.1:8708";
+  EXPECT_TRUE(Make(loopback).ok());
+  for (Duration every : {hours(1), hours(8), hours(23)}) {
+    AllianceConfig c = Config();
+    c.refresh_every = every;
+    EXPECT_TRUE(Make(c).ok());
+  }
+  EXPECT_FALSE(MakeAllianceProvider(Config(), nullptr,
+                                    std::make_shared<ManualClock>(kIssued))
+                   .ok());
+}
+
+TEST_F(AllianceProviderTest, PlansTwelveHoursPlusOrMinusFivePercent) {
+  auto p = *Make(Config());
+  std::mt19937_64 rng(7);
+  Session s = SessionAt(kIssued, hours(24));
+  TimePoint lo = kIssued + hours(24), hi = kIssued;
+  for (int i = 0; i < 5000; ++i) {
+    TimePoint t = p->PlanRefresh(s, rng);
+    EXPECT_GE(t, kIssued + hours(12) - minutes(36));
+    EXPECT_LE(t, kIssued + hours(12) + minutes(36));
+    lo = std::min(lo, t);
+    hi = std::max(hi, t);
+  }
+  EXPECT_LT(lo, kIssued + hours(12) - minutes(30)) << "the jitter spreads";
+  EXPECT_GT(hi, kIssued + hours(12) + minutes(30));
+}
+
+TEST_F(AllianceProviderTest, NeverPlansLaterThanTenMinutesBeforeExpiry) {
+  AllianceConfig c = Config();
+  c.refresh_every = hours(23);
+  auto p = *Make(c);
+  std::mt19937_64 rng(9);
+  Session day = SessionAt(kIssued, hours(24));
+  Session short_lived = SessionAt(kIssued, hours(6));
+  for (int i = 0; i < 2000; ++i) {
+    EXPECT_LE(p->PlanRefresh(day, rng), day.expires_at - minutes(10));
+    EXPECT_EQ(p->PlanRefresh(short_lived, rng),
+              short_lived.expires_at - minutes(10));
+  }
+}
+
+TEST_F(AllianceProviderTest, EveryRequestGetsAFreshRequestId) {
+  auto p = *Make(Config());
+  Session s = SessionAt(kIssued, hours(24));
+  auto a = p->RequestHeaders(s);
+  auto b = p->RequestHeaders(s);
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_EQ(a[0], (std::pair<std::string, std::string>{"x-api_version", "v1"}));
+  EXPECT_EQ(a[1], (std::pair<std::string, std::string>{"x-device_id", "dev"}));
+  EXPECT_EQ(a[2],
+            (std::pair<std::string, std::string>{"x-refresh_token", "ref"}));
+  EXPECT_EQ(a[3].first, "x-request_id");
+  EXPECT_THAT(a[3].second,
+              ::testing::MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-["
+                                      "89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+  EXPECT_NE(a[3].second, b[3].second);
+  EXPECT_EQ(p->name(), "alliance");
+  EXPECT_EQ(p->Classify({401, {}, ""}).action, Action::kReauthorize);
+}
+
+}  // namespace
+}  // namespace tokenwarden::providers

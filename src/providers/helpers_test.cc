@@ -1,0 +1,124 @@
+// The small pieces every provider shares.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "providers/error_body.h"
+#include "providers/refresh_plan.h"
+#include "providers/request_id.h"
+#include "providers/retry_after.h"
+#include "providers/verdicts.h"
+
+namespace tokenwarden::providers {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+TEST(RequestId, IsAFreshVersion4Uuid) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewRequestId();
+    EXPECT_THAT(id,
+                ::testing::MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-["
+                                        "89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(RetryAfter, ReadsSecondsAndDates) {
+  TimePoint now = FromUnixSeconds(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+  EXPECT_EQ(ParseRetryAfter("120", now), seconds(120));
+  EXPECT_EQ(ParseRetryAfter(" 7 ", now), seconds(7));
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:50:07 GMT", now), seconds(30));
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Duration::zero())
+      << "in the past";
+  EXPECT_EQ(ParseRetryAfter("999999999999999999999", now), kMaxRetryAfter);
+  EXPECT_EQ(ParseRetryAfter("86400", now), kMaxRetryAfter);
+  for (const char* bad :
+       {"", "-5", "1.5", "soon", "Sun, 06 Nov 1994", "120 s"}) {
+    EXPECT_EQ(ParseRetryAfter(bad, now), Duration::zero()) << bad;
+  }
+  UpstreamResponse r{503, {{"Retry-After", "9"}}, ""};
+  EXPECT_EQ(RetryAfterOf(r, now), seconds(9));
+  EXPECT_EQ(FindHeader(r, "RETRY-AFTER").value_or(""), "9");
+  EXPECT_EQ(RetryAfterOf(UpstreamResponse{503, {}, ""}, now), Duration::zero());
+}
+
+TEST(ErrorBody, ReadsTheShapesUpstreamsUse) {
+  auto bank = ParseErrorBody(
+      R"({"requestId":"r","serviceId":"api-gateway","msgCode":"b_used_token",
+      "msgType":"ERROR","msgText":"@Used Token Alert!","isLocalized":false,"msgAttrs":{},"errorCauses":[]})");
+  ASSERT_TRUE(bank.has_value());
+  EXPECT_EQ(bank->code, "b_used_token");
+  EXPECT_EQ(bank->text, "@Used Token Alert!");
+  EXPECT_TRUE(bank->complete);
+  auto oauth = ParseErrorBody(
+      R"({"error":"invalid_client","error_description":"bad secret"})");
+  EXPECT_EQ(oauth->code, "invalid_client");
+  EXPECT_EQ(oauth->text, "bad secret");
+  EXPECT_EQ(ParseErrorBody(R"({"message":"Unauthorized"})")->text,
+            "Unauthorized");
+  auto cut =
+      ParseErrorBody(R"({"requestId":"r","msgCode":"b_expired_token","msgTy)");
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_EQ(cut->code, "b_expired_token");
+  EXPECT_FALSE(cut->complete);
+  for (const char* none :
+       {"", "<html>502 Bad Gateway</html>", "{}", R"({"jwe":"a.b.c.d.e"})",
+        "[1,2]", R"({"msgCode":5})"}) {
+    EXPECT_FALSE(ParseErrorBody(none).has_value()) << none;
+  }
+  EXPECT_LE(ParseErrorBody(R"({"message":")" + std::string(1000, 'x') + "\"}")
+                ->text.size(),
+            203u);
+}
+
+TEST(Verdicts, TransportErrors) {
+  struct Row {
+    ErrorCode code;
+    Action action;
+    const char* verdict_code;
+    bool failover;
+  };
+  for (const Row& row :
+       {Row{ErrorCode::kDeadlineExceeded, Action::kRetryLater, "timeout", true},
+        Row{ErrorCode::kUnavailable, Action::kRetryLater, "unavailable", true},
+        Row{ErrorCode::kResourceExhausted, Action::kRetryLater, "too_large",
+            false},
+        Row{ErrorCode::kUnauthenticated, Action::kRetryLater, "tls", false},
+        Row{ErrorCode::kInternal, Action::kRetryLater, "transport", false},
+        Row{ErrorCode::kPermissionDenied, Action::kFatal, "bad_url", false},
+        Row{ErrorCode::kInvalidArgument, Action::kFatal, "bad_url", false}}) {
+    Error e = MakeError(row.code, "what happened");
+    Verdict v = VerdictForTransportError(e);
+    EXPECT_EQ(v.action, row.action) << row.verdict_code;
+    EXPECT_EQ(v.code, row.verdict_code);
+    EXPECT_EQ(v.message, "what happened");
+    EXPECT_EQ(IsFailoverError(e), row.failover) << row.verdict_code;
+  }
+  AuthorizeResult failed = AuthorizeFailed("bad_jwe", "m");
+  EXPECT_FALSE(failed.session.has_value());
+  EXPECT_EQ(failed.verdict.action, Action::kRetryLater);
+}
+
+TEST(RefreshPlan, JitterStaysInBoundsAndVaries) {
+  std::mt19937_64 rng(42);
+  std::set<Duration::rep> seen;
+  for (int i = 0; i < 2000; ++i) {
+    Duration d = JitterAround(hours(12), 0.05, rng);
+    EXPECT_GE(d, hours(12) - std::chrono::minutes(36));
+    EXPECT_LE(d, hours(12) + std::chrono::minutes(36));
+    Duration up = JitterUpTo(seconds(30), rng);
+    EXPECT_GE(up, Duration::zero());
+    EXPECT_LE(up, seconds(30));
+    seen.insert(d.count());
+  }
+  EXPECT_GT(seen.size(), 1900u);
+}
+
+}  // namespace
+}  // namespace tokenwarden::providers

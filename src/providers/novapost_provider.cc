@@ -1,0 +1,157 @@
+#include "providers/novapost_provider.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "http/client/url.h"
+#include "jose/jwt.h"
+#include "providers/base_url.h"
+#include "providers/novapost_classifier.h"
+#include "providers/refresh_plan.h"
+#include "providers/session_headers.h"
+#include "providers/verdicts.h"
+
+namespace tokenwarden::providers {
+namespace {
+
+// The session from a 2xx answer {"jwt": ...}. The token's lifetime (exp -
+// iat) is anchored at our own issued_at, so a clock skew between us and Nova
+// Post neither stretches nor cuts it; without iat, exp is taken as is.
+AuthorizeResult DecodeToken(std::string_view body, TimePoint issued_at) {
+  auto answer =
+      nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto jwt = answer.is_object() ? answer.find("jwt") : answer.end();
+  if (!answer.is_object() || jwt == answer.end() || !jwt->is_string() ||
+      jwt->get_ref<const std::string&>().empty()) {
+    return AuthorizeFailed(
+        "malformed_answer",
+        "authorizing failed: Nova Post's answer has no \"jwt\" string");
+  }
+  Secret token(jwt->get<std::string>());
+  auto claims = jose::DecodeUnverified(
+      token.reveal(), {.require_exp = true, .require_iat = false});
+  if (!claims.ok())
+    return AuthorizeFailed(
+        "bad_jwt", "authorizing failed: Nova Post's token is unreadable: " +
+                       claims.error().message);
+  TimePoint expires_at =
+      claims->iat ? issued_at + (*claims->exp - *claims->iat) : *claims->exp;
+  if (expires_at <= issued_at)
+    return AuthorizeFailed(
+        "bad_jwt", "authorizing failed: Nova Post's token is already expired");
+
+  AuthorizeResult result;
+  result.verdict.action = Action::kOk;
+  Session& s = result.session.emplace();
+  s.provider = "novapost";
+  s.issued_at = issued_at;
+  s.expires_at = expires_at;
+  s.headers.push_back(
+      {"Authorization", token});  // the docs send the bare token, no "Bearer"
+  s.upstream_state = Secret(answer.dump());
+  return result;
+}
+
+class NovaPostProvider : public Provider {
+ public:
+  NovaPostProvider(NovaPostConfig config,
+                   std::shared_ptr<http::HttpClient> client,
+                   std::shared_ptr<Clock> clock)
+      : config_(std::move(config)),
+        client_(std::move(client)),
+        clock_(std::move(clock)) {}
+
+  std::string_view name() const override { return "novapost"; }
+
+  boost::asio::awaitable<AuthorizeResult> Authorize() override {
+    Verdict last;
+    for (const std::string& base : config_.base_urls) {
+      http::ClientRequest request;
+      request.url = base + "/clients/authorization?apiKey=" +
+                    http::UrlEncode(config_.api_key.reveal());
+      request.headers = {{"Accept", "application/json"}};
+      TimePoint issued_at = clock_->Now();
+      auto answer = co_await client_->Send(std::move(request));
+      if (!answer.ok()) {
+        last = VerdictForTransportError(answer.error());
+        if (IsFailoverError(answer.error())) continue;
+        co_return AuthorizeFailed(std::move(last));
+      }
+      UpstreamResponse response{answer->status, std::move(answer->headers),
+                                std::move(answer->body)};
+      Verdict v = ClassifyNovaPostAnswer(response, NovaPostCall::kAuthorize,
+                                         clock_->Now());
+      if (v.action == Action::kOk)
+        co_return DecodeToken(response.body, issued_at);
+      if (response.status >= 500) {
+        last = std::move(v);
+        continue;
+      }
+      co_return AuthorizeFailed(std::move(v));
+    }
+    if (config_.base_urls.size() > 1)
+      last.message =
+          "every Nova Post base URL failed; the last: " + last.message;
+    co_return AuthorizeFailed(std::move(last));
+  }
+
+  TimePoint PlanRefresh(const Session& session,
+                        std::mt19937_64& rng) const override {
+    Duration lifetime = session.expires_at - session.issued_at;
+    auto tenth =
+        std::chrono::duration_cast<Duration>(lifetime * kNovaPostLeadFraction);
+    Duration lead = std::max<Duration>(kNovaPostMinLead, tenth);
+    Duration jitter =
+        JitterUpTo(std::clamp<Duration>(lifetime / 100, Duration::zero(),
+                                        kNovaPostMaxJitter),
+                   rng);
+    return std::max(session.issued_at, session.expires_at - lead - jitter);
+  }
+
+  Verdict Classify(const UpstreamResponse& response) const override {
+    return ClassifyNovaPostAnswer(response, NovaPostCall::kApi, clock_->Now());
+  }
+
+  std::vector<std::pair<std::string, std::string>> RequestHeaders(
+      const Session& session) const override {
+    return RevealHeaders(session);
+  }
+
+ private:
+  const NovaPostConfig config_;
+  const std::shared_ptr<http::HttpClient> client_;
+  const std::shared_ptr<Clock> clock_;
+};
+
+Status Validate(NovaPostConfig& config, const http::HttpClient& client) {
+  if (config.base_urls.empty())
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "novapost base_urls is empty");
+  for (size_t i = 0; i < config.base_urls.size(); ++i) {
+    TW_RETURN_IF_ERROR(
+        NormalizeBaseUrl(config.base_urls[i], client,
+                         "novapost base_urls[" + std::to_string(i) + "]"));
+  }
+  if (config.api_key.empty())
+    return MakeError(ErrorCode::kInvalidArgument, "novapost api_key is empty");
+  if (config.max_active_sessions < 1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "novapost max_active_sessions must be at least 1");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Provider>> MakeNovaPostProvider(
+    NovaPostConfig config, std::shared_ptr<http::HttpClient> client,
+    std::shared_ptr<Clock> clock) {
+  if (!client || !clock)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "novapost provider needs an HTTP client and a clock");
+  TW_RETURN_IF_ERROR(Validate(config, *client));
+  return std::unique_ptr<Provider>(std::make_unique<NovaPostProvider>(
+      std::move(config), std::move(client), std::move(clock)));
+}
+
+}  // namespace tokenwarden::providers

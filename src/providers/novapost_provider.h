@@ -1,0 +1,46 @@
+// Nova Post API v1.0 as a Provider (PROTOCOLS.md section 2): trade the API
+// key for a one-hour JWT, attach it as "Authorization: <jwt>", fail over
+// between the equivalent base URLs.
+#ifndef TOKENWARDEN_PROVIDERS_NOVAPOST_PROVIDER_H_
+#define TOKENWARDEN_PROVIDERS_NOVAPOST_PROVIDER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/client/http_client.h"
+#include "tokenwarden/provider.h"
+#include "tokenwarden/result.h"
+
+namespace tokenwarden::providers {
+
+inline constexpr std::string_view kNovaPostBaseUrl =
+    "https://api.novapost.com/v.1.0";
+inline constexpr std::string_view kNovaPoshtaBaseUrl =
+    "https://api.novaposhta.ua/v.1.0";
+
+// Refresh at exp - max(kNovaPostMinLead, kNovaPostLeadFraction * lifetime),
+// minus up to min(kNovaPostMaxJitter, 1 % of the lifetime).
+inline constexpr Duration kNovaPostMinLead = std::chrono::minutes(5);
+inline constexpr double kNovaPostLeadFraction = 0.10;
+inline constexpr Duration kNovaPostMaxJitter = std::chrono::seconds(30);
+
+struct NovaPostConfig {
+  // Tried in order; the next one after a connect failure, a timeout or a 5xx.
+  std::vector<std::string> base_urls = {std::string(kNovaPostBaseUrl),
+                                        std::string(kNovaPoshtaBaseUrl)};
+  Secret api_key;
+  // How many tokens of this key may be alive at once. Enforced by the
+  // TokenManager, which owns authorizations; exposed here for it.
+  int max_active_sessions = 1;
+};
+
+// Validates `config` (errors name the field: base_urls[i], api_key,
+// max_active_sessions) and makes the provider.
+Result<std::unique_ptr<Provider>> MakeNovaPostProvider(
+    NovaPostConfig config, std::shared_ptr<http::HttpClient> client,
+    std::shared_ptr<Clock> clock);
+
+}  // namespace tokenwarden::providers
+
+#endif  // TOKENWARDEN_PROVIDERS_NOVAPOST_PROVIDER_H_

@@ -1,0 +1,121 @@
+#include "providers/novapost_provider.h"
+
+#include <gtest/gtest.h>
+
+namespace tokenwarden::providers {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+const TimePoint kIssued = FromUnixSeconds(1685627414);
+
+Result<std::unique_ptr<Provider>> Make(NovaPostConfig c) {
+  return MakeNovaPostProvider(std::move(c), *http::MakeHttpClient(),
+                              std::make_shared<ManualClock>(kIssued));
+}
+
+NovaPostConfig Config() {
+  NovaPostConfig c;
+  c.api_key = Secret("np-SECRET-key");
+  return c;
+}
+
+Session SessionAt(Duration lifetime) {
+  Session s;
+  s.issued_at = kIssued;
+  s.expires_at = kIssued + lifetime;
+  s.headers = {{"Authorization", Secret("eyJ.jwt.sig")}};
+  return s;
+}
+
+TEST(NovaPostProvider, DefaultsToBothEquivalentBaseUrls) {
+  NovaPostConfig c;
+  ASSERT_EQ(c.base_urls.size(), 2u);
+  EXPECT_EQ(c.base_urls[0], "https://api.novapost.com/v.1.0");
+  EXPECT_EQ(c.base_urls[1], "https://api.novaposhta.ua/v.1.0");
+  EXPECT_EQ(c.max_active_sessions, 1);
+  EXPECT_TRUE(Make(Config()).ok());
+}
+
+TEST(NovaPostProvider, ConfigErrorsNameTheFieldAndNeverTheKey) {
+  struct Row {
+    std::function<void(NovaPostConfig&)> change;
+    const char* field;
+  };
+  const Row rows[] = {
+      {[](NovaPostConfig& c) { c.base_urls.clear(); }, "base_urls"},
+      {[](NovaPostConfig& c) { c.base_urls[1] = "novaposhta.ua"; },
+       "base_urls[1]"},
+      {[](NovaPostConfig& c) {
+         c.base_urls[0] = "http://api.novapost.com/v.1.0";
+       },
+       "base_urls[0]"},
+      {[](NovaPostConfig& c) {
+         c.base_urls[0] = "https://api.novapost.com/v.1.0?apiKey=np-SECRET-key";
+       },
+       "base_urls[0]"},
+      {[](NovaPostConfig& c) { c.api_key = Secret(""); }, "api_key"},
+      {[](NovaPostConfig& c) { c.max_active_sessions = 0; },
+       "max_active_sessions"},
+  };
+  for (const Row& row : rows) {
+    NovaPostConfig c = Config();
+    row.change(c);
+    auto p = Make(std::move(c));
+    ASSERT_FALSE(p.ok()) << row.field;
+    EXPECT_NE(p.error().message.find(row.field), std::string::npos)
+        << p.error().message;
+    EXPECT_EQ(p.error().message.find("SECRET"), std::string::npos)
+        << p.error().message;
+  }
+}
+
+TEST(NovaPostProvider, PlansAnHourTokenSixMinutesEarlyLessAJitter) {
+  auto p = *Make(Config());
+  std::mt19937_64 rng(3);
+  Session s = SessionAt(hours(1));
+  TimePoint lo = s.expires_at, hi = kIssued;
+  for (int i = 0; i < 5000; ++i) {
+    TimePoint t = p->PlanRefresh(s, rng);
+    EXPECT_LE(t, s.expires_at - minutes(6));
+    EXPECT_GE(t, s.expires_at - minutes(6) - seconds(30));
+    lo = std::min(lo, t);
+    hi = std::max(hi, t);
+  }
+  EXPECT_GT(hi - lo, seconds(25)) << "the jitter spreads";
+}
+
+TEST(NovaPostProvider, LeadIsAtLeastFiveMinutesAndTenPercent) {
+  auto p = *Make(Config());
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 1000; ++i) {
+    Session twenty = SessionAt(
+        minutes(20));  // 10 % is 2 min: the 5 min floor wins; jitter <= 12 s
+    TimePoint t = p->PlanRefresh(twenty, rng);
+    EXPECT_LE(t, twenty.expires_at - minutes(5));
+    EXPECT_GE(t, twenty.expires_at - minutes(5) - seconds(12));
+    Session three = SessionAt(hours(3));  // 10 % is 18 min
+    TimePoint u = p->PlanRefresh(three, rng);
+    EXPECT_LE(u, three.expires_at - minutes(18));
+    EXPECT_GE(u, three.expires_at - minutes(18) - seconds(30));
+    Session tiny =
+        SessionAt(minutes(2));  // shorter than the lead: refresh at once
+    EXPECT_EQ(p->PlanRefresh(tiny, rng), kIssued);
+  }
+}
+
+TEST(NovaPostProvider, AttachesTheBareToken) {
+  auto p = *Make(Config());
+  auto h = p->RequestHeaders(SessionAt(hours(1)));
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].first, "Authorization");
+  EXPECT_EQ(h[0].second, "eyJ.jwt.sig");
+  EXPECT_EQ(p->name(), "novapost");
+  EXPECT_EQ(p->Classify({401, {}, ""}).action, Action::kReauthorize);
+  EXPECT_EQ(p->Classify({422, {}, ""}).action, Action::kPassThrough);
+}
+
+}  // namespace
+}  // namespace tokenwarden::providers
