@@ -116,6 +116,19 @@ TEST(Jwe, TamperingAnyPartFails) {
   EXPECT_EQ(wrong.error().code, ErrorCode::kCryptoFailure);
 }
 
+TEST(Jwe, AnEpkWhoseCrvIsNotAStringIsAnErrorNotAnException) {
+  auto key = *EcKey::Generate(Curve::kP384);
+  std::string token = *EncryptCompact("payload", key);
+  nlohmann::json header = nlohmann::json::parse(*Base64UrlDecode(token.substr(0, token.find('.'))));
+  for (nlohmann::json crv : {nlohmann::json(5), nlohmann::json::array(), nlohmann::json(nullptr)}) {
+    header["epk"]["crv"] = crv;
+    std::string forged = Base64UrlEncode(header.dump()) + token.substr(token.find('.'));
+    Result<JweDecrypted> out = MakeError(ErrorCode::kInternal, "unset");
+    EXPECT_NO_THROW(out = DecryptCompact(forged, key)) << crv.dump();
+    EXPECT_FALSE(out.ok()) << crv.dump();
+  }
+}
+
 TEST(Jwe, RefusesInputOverOneMebibyteBeforeParsing) {
   auto key = *EcKey::Generate(Curve::kP384);
   auto r = DecryptCompact(std::string(kMaxJoseInputBytes + 1, 'A'), key);

@@ -252,7 +252,9 @@ Result<JweDecrypted> DecryptCompact(std::string_view compact, const EcKey& recip
   auto epk_it = header.find("epk");
   if (epk_it == header.end() || !epk_it->is_object()) return Malformed("missing \"epk\"");
   if (epk_it->contains("d")) return Malformed("\"epk\" carries a private key");
-  std::string epk_crv = epk_it->value("crv", "");
+  // json::value() throws when "crv" is present but not a string: read it by hand.
+  auto crv_it = epk_it->find("crv");
+  std::string epk_crv = crv_it != epk_it->end() && crv_it->is_string() ? crv_it->get<std::string>() : "";
   if (epk_crv != CurveName(recipient.curve())) {
     return MakeError(ErrorCode::kUnsupported, "JWE: epk curve \"" + epk_crv.substr(0, 16) +
                                                   "\" is not the recipient's " +
