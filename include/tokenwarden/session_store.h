@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tokenwarden/clock.h"
 #include "tokenwarden/result.h"
@@ -23,6 +24,9 @@ struct AccountRecord {
   TimePoint last_used{};          // last upstream use, for the inactivity rule
   bool needs_support = false;     // Alliance b_auth_token_expired was seen
   std::string support_message;    // what the operator must do
+  // Expiries of earlier tokens that may still be alive upstream (for
+  // per-key session limits); the current session is not among them.
+  std::vector<TimePoint> earlier_expiries;
 };
 
 struct VersionedRecord {

@@ -216,3 +216,27 @@ TEST(FileStoreCrash, SigkillDuringSavesNeverLeavesABrokenRecord) {
 
 }  // namespace
 }  // namespace tokenwarden
+
+namespace tokenwarden::store {
+namespace {
+
+TEST(RecordCodec, KeepsEarlierTokenExpiriesAndReadsRecordsWrittenWithoutThem) {
+  AccountRecord r;
+  r.earlier_expiries = {FromUnixSeconds(1740000000), FromUnixSeconds(1740003600)};
+  auto back = ParseRecord(SerializeRecord(r, 7));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->version, 7u);
+  EXPECT_EQ(back->record.earlier_expiries, r.earlier_expiries);
+
+  auto old = ParseRecord(R"({"version":3,"last_used_ms":0,"needs_support":false,"support_message":""})");
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_TRUE(old->record.earlier_expiries.empty());
+
+  auto bad = ParseRecord(R"({"version":3,"last_used_ms":0,"needs_support":false,"support_message":"",)"
+                         R"("earlier_expires_at_ms":["soon"]})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace tokenwarden::store

@@ -34,6 +34,9 @@ std::string SerializeRecord(const AccountRecord& r, uint64_t version) {
                       {"last_used_ms", Millis(r.last_used)},
                       {"needs_support", r.needs_support},
                       {"support_message", r.support_message}};
+  nlohmann::json earlier = nlohmann::json::array();
+  for (TimePoint t : r.earlier_expiries) earlier.push_back(Millis(t));
+  j["earlier_expires_at_ms"] = earlier;
   if (r.session) {
     const Session& s = *r.session;
     nlohmann::json headers = nlohmann::json::array();
@@ -55,6 +58,10 @@ Result<VersionedRecord> ParseRecord(std::string_view text) {
     out.record.last_used = FromMillis(j.at("last_used_ms").get<long long>());
     out.record.needs_support = j.at("needs_support").get<bool>();
     out.record.support_message = j.at("support_message").get<std::string>();
+    // Absent in records written before session limits were tracked.
+    for (const auto& t : j.value("earlier_expires_at_ms", nlohmann::json::array())) {
+      out.record.earlier_expiries.push_back(FromMillis(t.get<long long>()));
+    }
     if (j.contains("session")) {
       const auto& js = j["session"];
       Session s;
