@@ -15,7 +15,7 @@ namespace tokenwarden::emulator {
 class EmulatorFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    emulator_ = std::make_unique<Emulator>(std::make_shared<ManualClock>(FromUnixSeconds(1740658354)));
+    emulator_ = std::make_unique<Emulator>(emulator_clock_);
     http::ServerOptions o;
     o.error_responder = Emulator::ServerError;
     o.max_body_bytes = 64 * 1024;
@@ -66,6 +66,9 @@ class EmulatorFixture : public ::testing::Test {
     return Call("POST", path, h, R"({"coinAmount":100,"merchantRequestId":"m-1"})");
   }
 
+  // The emulator's base clock: a test may move it directly (and share it
+  // with the code under test) instead of through the control API.
+  std::shared_ptr<ManualClock> emulator_clock_ = std::make_shared<ManualClock>(FromUnixSeconds(1740658354));
   static constexpr const char* kCode = "6f1c0a3e-0000-4000-8000-000000000001";
   std::unique_ptr<Emulator> emulator_;
   std::unique_ptr<http::Server> server_;

@@ -58,3 +58,19 @@ bool IsFailoverError(const Error& error) {
 }
 
 }  // namespace tokenwarden::providers
+
+namespace tokenwarden {
+
+std::string_view ActionName(Action action) {
+  switch (action) {
+    case Action::kOk: return "ok";
+    case Action::kReauthorize: return "reauthorize";
+    case Action::kRetryLater: return "retry_later";
+    case Action::kNeedsSupport: return "needs_support";
+    case Action::kFatal: return "fatal";
+    case Action::kPassThrough: return "pass_through";
+  }
+  return "unknown";
+}
+
+}  // namespace tokenwarden

@@ -1,0 +1,648 @@
+#include "tokenwarden/token_manager.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+#include <exception>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "session/backoff.h"
+#include "session/messages.h"
+#include "session/session_cell.h"
+#include "util/log.h"
+#include "util/time_format.h"
+
+namespace tokenwarden {
+namespace {
+
+namespace asio = boost::asio;
+using SessionPtr = std::shared_ptr<const Session>;
+using Strand = asio::strand<asio::any_io_executor>;
+
+// co_spawn in Boost 1.74 wants a default-constructible result.
+struct Outcome {
+  SessionPtr session;
+  std::optional<Error> error;
+};
+
+Result<SessionPtr> ToResult(Outcome o) {
+  if (o.error) return std::move(*o.error);
+  return std::move(o.session);
+}
+
+std::chrono::steady_clock::duration ToSteady(Duration d) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
+}
+
+// What a waiter asked for.
+enum class Ask { kAnySession, kNewerThan, kOperator };
+
+class TokenManagerImpl final : public TokenManager,
+                               public std::enable_shared_from_this<TokenManagerImpl> {
+ public:
+  TokenManagerImpl(TokenManagerOptions options, asio::any_io_executor executor)
+      : o_(std::move(options)),
+        strand_(asio::make_strand(std::move(executor))),
+        timer_(strand_),
+        rng_(o_.seed ? o_.seed : std::random_device{}()) {
+    status_.account = o_.account;
+    status_.provider = std::string(o_.provider->name());
+  }
+
+  void Start() override {
+    asio::co_spawn(strand_, [self = shared_from_this()] { return self->Run(); },
+                   [account = o_.account](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& x) {
+                       log::Error("scheduler_stopped", {{"account", account}, {"error", x.what()}});
+                     }
+                   });
+  }
+
+  void Stop() override {
+    asio::post(strand_, [self = shared_from_this()] {
+      self->stopped_ = true;
+      self->timer_.cancel();
+      self->NotifyWaiters();
+    });
+  }
+
+  const std::string& account() const override { return o_.account; }
+  const Provider& provider() const override { return *o_.provider; }
+
+  SessionPtr current() const override {
+    SessionPtr s = cell_.Get();
+    if (s && o_.clock->Now() < s->expires_at) return s;
+    return nullptr;
+  }
+
+  asio::awaitable<Result<SessionPtr>> WaitForSession(Duration timeout) override {
+    if (SessionPtr s = current()) co_return s;
+    co_return co_await OnStrand(Ask::kAnySession, 0, timeout);
+  }
+
+  asio::awaitable<Result<SessionPtr>> Invalidate(uint64_t generation, Duration timeout) override {
+    SessionPtr s = current();
+    if (s && s->generation > generation) co_return s;  // already replaced
+    co_return co_await OnStrand(Ask::kNewerThan, generation, timeout);
+  }
+
+  asio::awaitable<Result<SessionPtr>> AuthorizeNow(Duration timeout) override {
+    co_return co_await OnStrand(Ask::kOperator, 0, timeout);
+  }
+
+  void RecordUse() override {
+    last_used_ms_.store(ToMillis(o_.clock->Now()), std::memory_order_relaxed);
+  }
+
+  void Wake() override {
+    asio::post(strand_, [self = shared_from_this()] { self->timer_.cancel(); });
+  }
+
+  void StoreChanged() override {
+    asio::post(strand_, [self = shared_from_this()] {
+      self->store_changed_ = true;
+      self->timer_.cancel();
+    });
+  }
+
+  AccountStatus Status() const override {
+    std::lock_guard lock(status_mu_);
+    AccountStatus out = status_;
+    long long used = last_used_ms_.load(std::memory_order_relaxed);
+    if (used != 0) out.last_used = FromMillis(used);
+    return out;
+  }
+
+ private:
+  static long long ToMillis(TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  }
+  static TimePoint FromMillis(long long ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+  bool Valid(const SessionPtr& s, TimePoint now) const { return s && now < s->expires_at; }
+  uint64_t generation() const { return session_ ? session_->generation : generation_floor_; }
+
+  // ---- the scheduler ---------------------------------------------------
+
+  asio::awaitable<void> Run() {
+    if (o_.store) Adopt(LoadRecord(), /*at_start=*/true);
+    PublishStatus();
+    while (!stopped_) {
+      if (store_changed_) {
+        store_changed_ = false;
+        Adopt(LoadRecord(), false);
+      }
+      TimePoint now = o_.clock->Now();
+      TimePoint due = Due(now);
+      if (due <= now) {
+        co_await Attempt();
+      } else {
+        ShowWaiting(due, now);
+        co_await SleepUntil(due, now);
+      }
+      WarnIfInactive(o_.clock->Now());
+    }
+    NotifyWaiters();
+  }
+
+  // When the next authorization should start (TimePoint::max(): only on an
+  // operator's call).
+  TimePoint Due(TimePoint now) const {
+    if ((needs_support_ || failed_) && !operator_requested_) return TimePoint::max();
+    TimePoint due;
+    if (operator_requested_ || reauth_requested_ || !Valid(session_, now)) {
+      due = now;
+    } else {
+      due = session_->refresh_at;
+    }
+    if (!operator_requested_) due = std::max(due, backoff_until_);
+    if (o_.max_live_sessions > 0) {
+      auto live = LiveExpiries(now);
+      if (static_cast<int>(live.size()) >= o_.max_live_sessions) due = std::max(due, live.front());
+    }
+    return due;
+  }
+
+  // When our tokens still alive upstream die, earliest first. A token counts
+  // a little past its expiry: our expiry is our send time plus the lifetime,
+  // the upstream's is its receive time plus the lifetime.
+  std::vector<TimePoint> LiveExpiries(TimePoint now) const {
+    constexpr Duration kSkew = kLiveMargin;
+    std::vector<TimePoint> out;
+    for (TimePoint t : earlier_expiries_) {
+      if (t + kSkew > now) out.push_back(t + kSkew);
+    }
+    if (session_ && !current_rejected_ && session_->expires_at + kSkew > now) {
+      out.push_back(session_->expires_at + kSkew);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // Nothing to serve and nothing to do before `due` (a session limit, a
+  // backoff): say so, so that status readers see why.
+  void ShowWaiting(TimePoint due, TimePoint now) {
+    bool serving = Valid(session_, now) && !current_rejected_;
+    AccountState want = state_;
+    if (!serving && (state_ == AccountState::kActive || state_ == AccountState::kRefreshing ||
+                     state_ == AccountState::kAuthorizing)) {
+      want = AccountState::kUnauthorized;
+    }
+    if (want != state_ || next_due_ != due || !published_due_) {
+      published_due_ = true;
+      state_ = want;
+      next_due_ = due;
+      PublishStatus();
+    }
+  }
+
+  asio::awaitable<void> SleepUntil(TimePoint due, TimePoint now) {
+    // Clocks move in ways a timer cannot see (a manual clock, the emulator's
+    // advance, a wall-clock step), so no sleep is longer than a minute and a
+    // clock that cannot tell real time is polled.
+    constexpr Duration kLongest = std::chrono::minutes(1);
+    constexpr Duration kPoll = std::chrono::milliseconds(20);
+    Duration real = due == TimePoint::max() ? kLongest : o_.clock->RealDuration(due - now);
+    if (real <= Duration::zero()) real = kPoll;
+    co_await SleepReal(std::min(real, kLongest));
+  }
+
+  asio::awaitable<void> SleepReal(Duration real) {
+    timer_.expires_after(ToSteady(real));
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  asio::awaitable<void> Attempt() {
+    published_due_ = false;
+    TimePoint now = o_.clock->Now();
+    bool have_lease = false;
+    if (o_.store) {
+      // Another process may have authorized already.
+      Adopt(LoadRecord(), false);
+      if (!NeedsAuthorization(now)) co_return;
+      auto lease = o_.store->TryLease(o_.account, holder_id_, o_.lease_ttl);
+      if (!lease.ok()) {
+        log::Warn("lease_failed", {{"account", o_.account}, {"error", lease.error().ToString()}});
+        if (Valid(session_, now) && !current_rejected_) {
+          // Keep serving; try the store again after a backoff step.
+          Fail(Verdict{Action::kRetryLater, "store", lease.error().message, {}}, now);
+          co_return;
+        }
+        // No session to serve: authorize without the lease rather than fail.
+      } else if (!*lease) {
+        // Someone else is authorizing: wait for its session.
+        state_ = Valid(session_, now) ? AccountState::kRefreshing : AccountState::kAuthorizing;
+        PublishStatus();
+        co_await SleepReal(o_.follower_poll);
+        co_return;
+      } else {
+        have_lease = true;
+        // The previous holder may have saved just before it let go.
+        Adopt(LoadRecord(), false);
+        if (!NeedsAuthorization(now)) {
+          ReleaseLease();
+          co_return;
+        }
+      }
+    }
+
+    state_ = Valid(session_, now) && !current_rejected_ ? AccountState::kRefreshing
+                                                        : AccountState::kAuthorizing;
+    PublishStatus();
+    log::Info("authorizing", {{"account", o_.account},
+                              {"provider", status_.provider},
+                              {"reason", AuthorizeReason(now)}});
+    AuthorizeResult result;
+    try {
+      result = co_await o_.provider->Authorize();
+    } catch (const std::exception& e) {
+      result.verdict = Verdict{Action::kRetryLater, "internal", e.what(), {}};
+    }
+    now = o_.clock->Now();
+    if (result.verdict.action == Action::kOk && result.session &&
+        result.session->expires_at > now) {
+      Succeed(std::move(*result.session), now);
+    } else {
+      if (result.verdict.action == Action::kOk) {
+        result.verdict = Verdict{Action::kRetryLater, "expired_answer",
+                                 "the upstream answered with a session that has already expired", {}};
+      }
+      Fail(result.verdict, now);
+    }
+    if (have_lease) ReleaseLease();
+  }
+
+  std::string AuthorizeReason(TimePoint now) const {
+    if (operator_requested_) return "operator";
+    if (reauth_requested_) return "invalidated";
+    if (!session_) return "first";
+    if (!Valid(session_, now)) return "expired";
+    return "scheduled";
+  }
+
+  bool NeedsAuthorization(TimePoint now) const {
+    if ((needs_support_ || failed_) && !operator_requested_) return false;
+    return Due(now) <= now;
+  }
+
+  void DropSession() {
+    if (session_) generation_floor_ = std::max(generation_floor_, session_->generation);
+    session_.reset();
+    cell_.Set(nullptr);
+  }
+
+  void ReleaseLease() {
+    tokenwarden::Status s = o_.store->ReleaseLease(o_.account, holder_id_);
+    if (!s.ok()) log::Warn("lease_release_failed", {{"account", o_.account}, {"error", s.error().ToString()}});
+  }
+
+  void Succeed(Session s, TimePoint now) {
+    s.account = o_.account;
+    s.provider = std::string(o_.provider->name());
+    s.generation = generation() + 1;
+    s.refresh_at = o_.provider->PlanRefresh(s, rng_);
+    // A plan in the past or past expiry (a very short-lived token): halfway.
+    if (s.refresh_at <= now || s.refresh_at >= s.expires_at) s.refresh_at = now + (s.expires_at - now) / 2;
+    if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
+    std::erase_if(earlier_expiries_, [&](TimePoint t) { return t + std::chrono::minutes(1) <= now; });
+    if (last_used_ms_.load(std::memory_order_relaxed) == 0) RecordUse();
+
+    session_ = std::make_shared<const Session>(std::move(s));
+    cell_.Set(session_);
+    current_rejected_ = reauth_requested_ = operator_requested_ = false;
+    needs_support_ = failed_ = false;
+    support_message_.clear();
+    failures_ = 0;
+    backoff_until_ = {};
+    state_ = AccountState::kActive;
+    ++ok_;
+    last_error_ = {};
+    SaveRecord();
+    log::Info("authorized", {{"account", o_.account},
+                             {"provider", session_->provider},
+                             {"generation", session_->generation},
+                             {"expires_at", FormatUtcIso(session_->expires_at)},
+                             {"refresh_at", FormatUtcIso(session_->refresh_at)}});
+    PublishStatus();
+    NotifyWaiters();
+  }
+
+  void Fail(const Verdict& verdict, TimePoint now) {
+    ++failed_count_;
+    last_error_ = verdict;
+    operator_requested_ = false;
+    switch (verdict.action) {
+      case Action::kNeedsSupport:
+        needs_support_ = true;
+        support_message_ = session::NeedsSupportMessage(o_.account, verdict);
+        DropSession();  // the bank closed access: the old session is dead too
+        state_ = AccountState::kNeedsSupport;
+        SaveRecord();
+        log::Error("needs_support", {{"account", o_.account}, {"code", verdict.code}, {"action", support_message_}});
+        break;
+      case Action::kFatal:
+        failed_ = true;
+        support_message_ = session::FailedMessage(o_.account, verdict);
+        state_ = AccountState::kFailed;
+        log::Error("authorize_refused", {{"account", o_.account}, {"code", verdict.code}, {"action", support_message_}});
+        break;
+      default: {
+        ++failures_;
+        Duration delay = session::BackoffDelay(failures_, o_.backoff_initial, o_.backoff_max,
+                                               verdict.retry_after, rng_);
+        backoff_until_ = now + delay;
+        next_due_ = backoff_until_;
+        state_ = AccountState::kBackoff;
+        log::Warn("authorize_failed", {{"account", o_.account},
+                                       {"code", verdict.code},
+                                       {"message", verdict.message},
+                                       {"failures", failures_},
+                                       {"retry_in_ms", std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()},
+                                       {"serving", Valid(session_, now) && !current_rejected_}});
+        break;
+      }
+    }
+    PublishStatus();
+    NotifyWaiters();
+  }
+
+  // ---- the store -------------------------------------------------------
+
+  std::optional<VersionedRecord> LoadRecord() {
+    if (!o_.store) return std::nullopt;
+    auto r = o_.store->Load(o_.account);
+    if (!r.ok()) {
+      log::Error("store_load_failed", {{"account", o_.account}, {"error", r.error().ToString()}});
+      return std::nullopt;
+    }
+    return std::move(*r);
+  }
+
+  // Takes what the store knows that we do not: a newer session (made by
+  // another process, or before a restart), needs_support, last use.
+  void Adopt(std::optional<VersionedRecord> loaded, bool at_start) {
+    if (!loaded) return;
+    version_ = loaded->version;
+    AccountRecord& r = loaded->record;
+    long long used = ToMillis(r.last_used);
+    if (used > last_used_ms_.load(std::memory_order_relaxed)) last_used_ms_.store(used, std::memory_order_relaxed);
+    for (TimePoint t : r.earlier_expiries) {
+      if (std::find(earlier_expiries_.begin(), earlier_expiries_.end(), t) == earlier_expiries_.end()) {
+        earlier_expiries_.push_back(t);
+      }
+    }
+    if (r.needs_support && !operator_requested_ && !needs_support_) {
+      needs_support_ = true;
+      support_message_ = r.support_message;
+      DropSession();
+      state_ = AccountState::kNeedsSupport;
+      PublishStatus();
+      NotifyWaiters();
+      return;
+    }
+    if (!r.session || r.session->account != o_.account) return;
+    if (r.session->generation <= generation()) return;
+    TimePoint now = o_.clock->Now();
+    if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
+    session_ = std::make_shared<const Session>(std::move(*r.session));
+    if (!Valid(session_, now)) return;  // only its generation counts
+    // Another process (or this one before a restart) authorized: access is
+    // open and nothing is pending.
+    cell_.Set(session_);
+    current_rejected_ = reauth_requested_ = needs_support_ = failed_ = false;
+    support_message_.clear();
+    failures_ = 0;
+    backoff_until_ = {};
+    state_ = AccountState::kActive;
+    if (!at_start) ++adopted_;
+    log::Info(at_start ? "session_restored" : "session_adopted",
+              {{"account", o_.account},
+               {"generation", session_->generation},
+               {"expires_at", FormatUtcIso(session_->expires_at)}});
+    PublishStatus();
+    NotifyWaiters();
+  }
+
+  void SaveRecord() {
+    if (!o_.store) return;
+    AccountRecord r;
+    if (session_) r.session = *session_;
+    r.last_used = FromMillis(last_used_ms_.load(std::memory_order_relaxed));
+    r.needs_support = needs_support_;
+    r.support_message = support_message_;
+    r.earlier_expiries = earlier_expiries_;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto saved = o_.store->Save(o_.account, r, version_);
+      if (saved.ok()) {
+        version_ = *saved;
+        return;
+      }
+      if (saved.error().code != ErrorCode::kAborted) {
+        log::Error("store_save_failed", {{"account", o_.account}, {"error", saved.error().ToString()}});
+        return;
+      }
+      // Someone wrote since we read; we hold the newest session (or the lease
+      // expired under us): write over their version once.
+      auto again = o_.store->Load(o_.account);
+      if (!again.ok() || !*again) break;
+      version_ = (*again)->version;
+    }
+    log::Error("store_save_failed", {{"account", o_.account}, {"error", "lost the compare-and-swap twice"}});
+  }
+
+  // ---- waiters ---------------------------------------------------------
+
+  asio::awaitable<Result<SessionPtr>> OnStrand(Ask ask, uint64_t generation, Duration timeout) {
+    // Keeps this manager alive while Wait() runs. Named locals, not
+    // temporaries, in the co_await: GCC 12 destroys some temporaries of a
+    // co_await expression twice.
+    auto self = shared_from_this();
+    asio::awaitable<Outcome> wait = Wait(ask, generation, timeout);
+    Outcome o = co_await asio::co_spawn(strand_, std::move(wait), asio::use_awaitable);
+    co_return ToResult(std::move(o));
+  }
+
+  // Runs on the strand.
+  asio::awaitable<Outcome> Wait(Ask ask, uint64_t generation, Duration timeout) {
+    uint64_t failures_seen = failed_count_;
+    uint64_t floor = 0;
+    bool wake = false;
+    if (ask == Ask::kNewerThan) {
+      floor = generation;
+      if (session_ && session_->generation == generation && !current_rejected_) {
+        // Proven rejected upstream: stop handing it out, authorize again.
+        current_rejected_ = true;
+        reauth_requested_ = true;
+        cell_.Set(nullptr);
+        log::Info("invalidated", {{"account", o_.account}, {"generation", generation}});
+        wake = true;
+      }
+    } else if (ask == Ask::kOperator) {
+      floor = this->generation();
+      operator_requested_ = true;
+      log::Info("operator_authorize", {{"account", o_.account}});
+      wake = true;
+    }
+    if (wake) {
+      timer_.cancel();
+      PublishStatus();
+    }
+    auto deadline = std::chrono::steady_clock::now() + ToSteady(timeout);
+    asio::steady_timer waiter(strand_);
+    while (true) {
+      TimePoint now = o_.clock->Now();
+      if (stopped_) co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable, "tokenwarden is stopping")};
+      if (Valid(session_, now) && !current_rejected_ && session_->generation > floor) {
+        co_return Outcome{session_, std::nullopt};
+      }
+      bool operator_pending = ask == Ask::kOperator && operator_requested_;
+      if ((needs_support_ || failed_) && !operator_pending) {
+        co_return Outcome{nullptr, MakeError(ErrorCode::kFailedPrecondition, support_message_)};
+      }
+      if (failed_count_ > failures_seen) {
+        co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable,
+                                             session::UnavailableMessage(o_.account, last_error_,
+                                                                         backoff_until_, now))};
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        if (!last_error_.code.empty() && failures_ > 0) {
+          co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable,
+                                               session::UnavailableMessage(o_.account, last_error_,
+                                                                           backoff_until_, now))};
+        }
+        co_return Outcome{nullptr, MakeError(ErrorCode::kDeadlineExceeded,
+                                             session::NotYetMessage(o_.account, AccountStateName(state_),
+                                                                    published_due_ ? next_due_ : now, now))};
+      }
+      waiter.expires_at(deadline);
+      waiters_.push_back(&waiter);
+      boost::system::error_code ec;
+      co_await waiter.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      std::erase(waiters_, &waiter);
+    }
+  }
+
+  void NotifyWaiters() {
+    for (asio::steady_timer* w : waiters_) w->cancel();
+  }
+
+  // ---- status ----------------------------------------------------------
+
+  void PublishStatus() {
+    TimePoint now = o_.clock->Now();
+    std::lock_guard lock(status_mu_);
+    status_.state = state_;
+    status_.generation = generation();
+    status_.issued_at = session_ ? std::optional(session_->issued_at) : std::nullopt;
+    status_.expires_at = session_ ? std::optional(session_->expires_at) : std::nullopt;
+    status_.refresh_at = session_ ? std::optional(session_->refresh_at) : std::nullopt;
+    bool waiting = state_ == AccountState::kBackoff || state_ == AccountState::kUnauthorized;
+    status_.next_retry = waiting && next_due_ != TimePoint{} ? std::optional(next_due_) : std::nullopt;
+    status_.next_attempt = published_due_ && next_due_ != TimePoint::max() ? std::optional(next_due_) : std::nullopt;
+    status_.consecutive_failures = failures_;
+    status_.last_error_code = last_error_.code;
+    status_.last_error_message = last_error_.message;
+    status_.support_message = support_message_;
+    status_.authorizations_ok = ok_;
+    status_.authorizations_failed = failed_count_;
+    status_.sessions_adopted = adopted_;
+    status_.live_sessions = static_cast<int>(LiveExpiries(now).size());
+  }
+
+  void WarnIfInactive(TimePoint now) {
+    long long used = last_used_ms_.load(std::memory_order_relaxed);
+    if (used == 0) return;
+    Duration idle = now - FromMillis(used);
+    if (idle < o_.inactivity_warning) return;
+    auto day = std::chrono::duration_cast<std::chrono::hours>(idle).count() / 24;
+    if (day == warned_day_) return;
+    warned_day_ = day;
+    auto left = std::chrono::duration_cast<std::chrono::hours>(o_.inactivity_limit - idle).count() / 24;
+    log::Warn("inactive", {{"account", o_.account}, {"days_unused", day}, {"days_left", std::max<long long>(left, 0)}});
+  }
+
+  const TokenManagerOptions o_;
+  const std::string holder_id_ = o_.holder_id.empty() ? session::RandomHolderId() : o_.holder_id;
+  Strand strand_;
+  asio::steady_timer timer_;  // the scheduler's sleep; cancel() wakes it
+  session::SessionCell cell_;
+  std::atomic<long long> last_used_ms_{0};
+
+  // Strand-only state.
+  std::mt19937_64 rng_;
+  SessionPtr session_;           // the newest session, even if rejected or expired
+  uint64_t generation_floor_ = 0;
+  uint64_t version_ = 0;         // of the stored record we last read or wrote
+  std::vector<TimePoint> earlier_expiries_;
+  AccountState state_ = AccountState::kUnauthorized;
+  bool stopped_ = false;
+  bool store_changed_ = false;
+  bool current_rejected_ = false;
+  bool reauth_requested_ = false;
+  bool operator_requested_ = false;
+  bool needs_support_ = false;
+  bool failed_ = false;
+  std::string support_message_;
+  int failures_ = 0;             // consecutive transient failures
+  TimePoint backoff_until_{};
+  TimePoint next_due_{};         // the next attempt, as last planned
+  bool published_due_ = false;   // next_due_ is current (cleared by each attempt)
+  Verdict last_error_;
+  uint64_t ok_ = 0;
+  uint64_t failed_count_ = 0;
+  uint64_t adopted_ = 0;
+  long long warned_day_ = -1;
+  std::vector<asio::steady_timer*> waiters_;
+
+  mutable std::mutex status_mu_;  // never taken by current()
+  AccountStatus status_;
+};
+
+Status Check(const TokenManagerOptions& o) {
+  auto bad = [&](const std::string& what) {
+    return MakeError(ErrorCode::kInvalidArgument, "token manager for '" + o.account + "': " + what);
+  };
+  if (o.account.empty()) return MakeError(ErrorCode::kInvalidArgument, "token manager: account is empty");
+  if (!o.provider) return bad("provider is missing");
+  if (!o.clock) return bad("clock is missing");
+  if (o.max_live_sessions < 0) return bad("max_live_sessions is negative");
+  if (o.backoff_initial <= Duration::zero() || o.backoff_max < o.backoff_initial) {
+    return bad("backoff_initial must be positive and at most backoff_max");
+  }
+  if (o.lease_ttl <= Duration::zero()) return bad("lease_ttl must be positive");
+  if (o.follower_poll <= Duration::zero()) return bad("follower_poll must be positive");
+  return OkStatus();
+}
+
+}  // namespace
+
+std::string_view AccountStateName(AccountState state) {
+  switch (state) {
+    case AccountState::kUnauthorized: return "unauthorized";
+    case AccountState::kAuthorizing: return "authorizing";
+    case AccountState::kActive: return "active";
+    case AccountState::kRefreshing: return "refreshing";
+    case AccountState::kBackoff: return "backoff";
+    case AccountState::kNeedsSupport: return "needs_support";
+    case AccountState::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+Result<std::shared_ptr<TokenManager>> TokenManager::Create(TokenManagerOptions options,
+                                                           boost::asio::any_io_executor executor) {
+  TW_RETURN_IF_ERROR(Check(options));
+  return std::shared_ptr<TokenManager>(
+      std::make_shared<TokenManagerImpl>(std::move(options), std::move(executor)));
+}
+
+}  // namespace tokenwarden
