@@ -9,6 +9,7 @@
 
 #include "emulator/emulator.h"
 #include "jose/jwk.h"
+#include "util/clock_flags.h"
 #include "util/file_io.h"
 #include "util/log.h"
 
@@ -104,13 +105,9 @@ int Run(const EmulateOptions& o) {
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
-  std::shared_ptr<Clock> clock = MakeRealClock();
-  if (o.time_scale != 1.0 || o.time_origin != 0) {
-    if (o.time_scale <= 0) return Fail("--time-scale must be positive");
-    TimePoint origin = o.time_origin != 0 ? FromUnixSeconds(o.time_origin) : std::chrono::system_clock::now();
-    clock = MakeScaledClock(origin, o.time_scale);
-  }
-  emulator::Emulator emu(clock);
+  auto clock = ClockFromFlags(o.time_scale, o.time_origin);
+  if (!clock.ok()) return Fail(clock.error().message);
+  emulator::Emulator emu(*clock);
   if (!o.config.empty()) {
     auto st = LoadConfig(emu, o.config);
     if (!st.ok()) return Fail(st.error().message);

@@ -1,0 +1,19 @@
+// The --time-scale / --time-origin flags the emulator and the agent share:
+// two processes given the same values agree on the simulated time.
+#ifndef TOKENWARDEN_UTIL_CLOCK_FLAGS_H_
+#define TOKENWARDEN_UTIL_CLOCK_FLAGS_H_
+
+#include <memory>
+
+#include "tokenwarden/clock.h"
+#include "tokenwarden/result.h"
+
+namespace tokenwarden {
+
+// The real clock for scale 1 and origin 0; otherwise a scaled clock from
+// `origin_unix` (0: now). Fails for a scale that is not positive.
+Result<std::shared_ptr<Clock>> ClockFromFlags(double scale, long long origin_unix);
+
+}  // namespace tokenwarden
+
+#endif  // TOKENWARDEN_UTIL_CLOCK_FLAGS_H_
