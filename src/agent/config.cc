@@ -115,6 +115,15 @@ Result<AccountConfig> ReadAccount(const toml::table& t, const std::string& where
   a.allow_insecure_http = insecure.value_or(false);
   TW_ASSIGN_OR_RETURN(auto ca, r.String("ca_file"));
   a.ca_file = ca.value_or("");
+  TW_ASSIGN_OR_RETURN(auto timeout, r.String("timeout"));
+  if (timeout) {
+    auto d = ParseDuration(*timeout);
+    if (!d.ok()) return r.Bad("timeout", d.error().message);
+    if (*d < std::chrono::milliseconds(100) || *d > std::chrono::minutes(5)) {
+      return r.Bad("timeout", "'" + *timeout + "' is outside 100ms..5m");
+    }
+    a.timeout = *d;
+  }
   if (a.provider == "alliance") {
     TW_RETURN_IF_ERROR(ReadAlliance(r, a));
   } else if (a.provider == "novapost") {

@@ -45,6 +45,8 @@ struct AccountConfig {
   std::vector<std::string> base_urls;  // Nova Post: tried in order (failover)
   bool allow_insecure_http = false;    // plain http:// beyond loopback
   std::string ca_file;                 // extra trust anchor for the upstream
+  // How long one upstream exchange (authorize or proxied call) may take.
+  Duration timeout = std::chrono::seconds(30);
   // Alliance Bank.
   Secret service_code;
   std::filesystem::path private_jwk_file;
@@ -52,7 +54,10 @@ struct AccountConfig {
   std::string api_version = "v1";
   // Nova Post.
   Secret api_key;
-  int max_active_sessions = 1;
+  // Live tokens per key the agent may hold. 2 lets a new token overlap the
+  // old one for a moment; with 1 every hourly renewal leaves a short gap
+  // (the old token must expire first).
+  int max_active_sessions = 2;
 };
 
 struct AgentConfig {

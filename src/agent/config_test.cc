@@ -78,8 +78,20 @@ api_key = "k"
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->listen, "127.0.0.1:8707");  // loopback only
   EXPECT_EQ(c->accounts[0].base_urls.size(), 2u);  // both official hosts, failover
-  EXPECT_EQ(c->accounts[0].max_active_sessions, 1);
+  // 2: a renewed token overlaps the old one instead of leaving a gap.
+  EXPECT_EQ(c->accounts[0].max_active_sessions, 2);
   EXPECT_FALSE(c->accounts[0].allow_insecure_http);
+  EXPECT_EQ(c->accounts[0].timeout, std::chrono::seconds(30));
+}
+
+TEST(Config, UpstreamTimeoutIsReadAndBounded) {
+  std::string np = "[[account]]\nid='np'\nprovider='novapost'\napi_key='k'\n";
+  auto c = Parse(np + "timeout='2500ms'\n");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->accounts[0].timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(ErrorOf(np + "timeout='10m'\n"),
+            "tokenwarden.toml: account #1 (id 'np'): field 'timeout': '10m' is outside 100ms..5m");
+  EXPECT_NE(ErrorOf(np + "timeout='soon'\n").find("field 'timeout'"), std::string::npos);
 }
 
 TEST(Config, MissingEnvironmentVariableNamesFileAccountFieldAndVariable) {

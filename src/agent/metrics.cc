@@ -30,8 +30,8 @@ std::string FormatValue(double v) {
 }
 
 void Header(std::string& out, const std::string& name, const std::string& help,
-            const char* type) {
-  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+            std::string_view type) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + std::string(type) + "\n";
 }
 
 }  // namespace
@@ -59,7 +59,13 @@ Counter& MetricsRegistry::GetCounter(const std::string& name, const std::string&
 void MetricsRegistry::AddGauge(const std::string& name, const std::string& help,
                                std::function<std::vector<GaugeSample>()> read) {
   std::lock_guard<std::mutex> lock(mu_);
-  gauges_[name] = GaugeFamily{help, std::move(read)};
+  gauges_[name] = GaugeFamily{help, "gauge", std::move(read)};
+}
+
+void MetricsRegistry::AddCounterFunc(const std::string& name, const std::string& help,
+                                     std::function<std::vector<GaugeSample>()> read) {
+  std::lock_guard<std::mutex> lock(mu_);
+  gauges_[name] = GaugeFamily{help, "counter", std::move(read)};
 }
 
 std::string MetricsRegistry::Render() const {
@@ -72,7 +78,7 @@ std::string MetricsRegistry::Render() const {
     }
   }
   for (const auto& [name, family] : gauges_) {
-    Header(out, name, family.help, "gauge");
+    Header(out, name, family.help, family.type);
     for (const auto& sample : family.read()) {
       out += FormatSeries(name, sample.labels) + " " + FormatValue(sample.value) + "\n";
     }

@@ -47,7 +47,12 @@ class MetricsRegistry {
   void AddGauge(const std::string& name, const std::string& help,
                 std::function<std::vector<GaugeSample>()> read);
 
-  // The text format, families sorted by name.
+  // A counter family whose values another component keeps (read at render
+  // time). Names end in "_total".
+  void AddCounterFunc(const std::string& name, const std::string& help,
+                      std::function<std::vector<GaugeSample>()> read);
+
+  // The text format: owned counters, then read families, each sorted by name.
   std::string Render() const;
 
  private:
@@ -57,6 +62,7 @@ class MetricsRegistry {
   };
   struct GaugeFamily {
     std::string help;
+    std::string type;  // "gauge" or "counter"
     std::function<std::vector<GaugeSample>()> read;
   };
 

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/agent_commands.h"
 #include "cli/command.h"
 #include "cli/jose_commands.h"
 #include "emulator/emulate_command.h"
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   tokenwarden::cli::AddJwsCommand(app, run);
   tokenwarden::cli::AddJwtCommand(app, run);
   tokenwarden::AddEmulateCommand(app, run);
+  tokenwarden::cli::AddServeCommand(app, run);
+  tokenwarden::cli::AddOperatorCommands(app, run);
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
     bool found = false;

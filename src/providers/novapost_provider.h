@@ -31,8 +31,9 @@ struct NovaPostConfig {
                                         std::string(kNovaPoshtaBaseUrl)};
   Secret api_key;
   // How many tokens of this key may be alive at once. Enforced by the
-  // TokenManager, which owns authorizations; exposed here for it.
-  int max_active_sessions = 1;
+  // TokenManager, which owns authorizations; exposed here for it. 2 lets a
+  // renewed token overlap the old one; 1 leaves a gap at every renewal.
+  int max_active_sessions = 2;
 };
 
 // Validates `config` (errors name the field: base_urls[i], api_key,

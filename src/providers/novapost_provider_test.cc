@@ -35,7 +35,7 @@ TEST(NovaPostProvider, DefaultsToBothEquivalentBaseUrls) {
   ASSERT_EQ(c.base_urls.size(), 2u);
   EXPECT_EQ(c.base_urls[0], "https://api.novapost.com/v.1.0");
   EXPECT_EQ(c.base_urls[1], "https://api.novaposhta.ua/v.1.0");
-  EXPECT_EQ(c.max_active_sessions, 1);
+  EXPECT_EQ(c.max_active_sessions, 2);
   EXPECT_TRUE(Make(Config()).ok());
 }
 

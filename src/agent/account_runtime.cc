@@ -1,0 +1,102 @@
+#include "agent/account_runtime.h"
+
+#include "jose/jwk.h"
+#include "providers/alliance_provider.h"
+#include "providers/novapost_provider.h"
+#include "util/file_io.h"
+
+namespace tokenwarden::agent {
+namespace {
+
+Error AccountError(const AccountConfig& c, const Error& e) {
+  return MakeError(e.code, "account '" + c.id + "': " + e.message);
+}
+
+Result<std::unique_ptr<Provider>> MakeProvider(const AccountConfig& c, std::shared_ptr<http::HttpClient> client,
+                                               std::shared_ptr<Clock> clock) {
+  if (c.provider == "alliance") {
+    auto text = ReadFile(c.private_jwk_file);
+    if (!text.ok()) return MakeError(text.error().code, "private_jwk_file: " + text.error().message);
+    Secret jwk(std::move(*text));
+    auto key = jose::EcKey::FromJwkString(jwk.reveal());
+    if (!key.ok()) {
+      return MakeError(key.error().code,
+                       "private_jwk_file " + c.private_jwk_file.string() + ": " + key.error().message);
+    }
+    providers::AllianceConfig a;
+    a.base_url = c.base_urls.empty() ? "" : c.base_urls.front();
+    a.service_code = c.service_code;
+    a.private_key = std::move(*key);
+    a.api_version = c.api_version;
+    a.refresh_every = c.refresh_every;
+    return providers::MakeAllianceProvider(std::move(a), std::move(client), std::move(clock));
+  }
+  if (c.provider == "novapost") {
+    providers::NovaPostConfig n;
+    n.base_urls = c.base_urls;
+    n.api_key = c.api_key;
+    n.max_active_sessions = c.max_active_sessions;
+    return providers::MakeNovaPostProvider(std::move(n), std::move(client), std::move(clock));
+  }
+  return MakeError(ErrorCode::kInvalidArgument, "provider '" + c.provider + "' is not known");
+}
+
+}  // namespace
+
+Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& config, const AccountDeps& deps) {
+  auto out = std::make_shared<AccountRuntime>();
+  out->config = config;
+  http::HttpClientOptions ho;
+  ho.ca_file = config.ca_file;
+  ho.allow_insecure_http = config.allow_insecure_http;
+  ho.connect_timeout = std::min(ho.connect_timeout, config.timeout);
+  ho.write_timeout = config.timeout;
+  ho.read_timeout = config.timeout;
+  auto client = http::MakeHttpClient(ho);
+  if (!client.ok()) return AccountError(config, client.error());
+  out->client = *client;
+  auto provider = MakeProvider(config, out->client, deps.clock);
+  if (!provider.ok()) return AccountError(config, provider.error());
+  TokenManagerOptions o;
+  o.account = config.id;
+  o.provider = std::shared_ptr<Provider>(std::move(*provider));
+  o.clock = deps.clock;
+  o.store = deps.store;
+  o.holder_id = deps.holder_id;
+  if (config.provider == "novapost") o.max_live_sessions = config.max_active_sessions;
+  auto manager = TokenManager::Create(std::move(o), deps.executor);
+  if (!manager.ok()) return AccountError(config, manager.error());
+  out->manager = *manager;
+  out->clock = deps.clock;
+  out->proxy_base = config.base_urls.empty() ? "" : config.base_urls.front();
+  return out;
+}
+
+bool SameAccount(const AccountConfig& a, const AccountConfig& b) {
+  return a.id == b.id && a.provider == b.provider && a.base_urls == b.base_urls &&
+         a.allow_insecure_http == b.allow_insecure_http && a.ca_file == b.ca_file && a.timeout == b.timeout &&
+         a.service_code.reveal() == b.service_code.reveal() && a.private_jwk_file == b.private_jwk_file &&
+         a.refresh_every == b.refresh_every && a.api_version == b.api_version &&
+         a.api_key.reveal() == b.api_key.reveal() && a.max_active_sessions == b.max_active_sessions;
+}
+
+AccountView ViewOf(const AccountRuntime& account) {
+  AccountStatus s = account.manager->Status();
+  AccountView v;
+  v.id = s.account;
+  v.provider = s.provider;
+  v.state = std::string(AccountStateName(s.state));
+  v.generation = s.generation;
+  v.issued_at = s.issued_at;
+  v.expires_at = s.expires_at;
+  v.refresh_at = s.next_attempt ? s.next_attempt : s.refresh_at;
+  v.next_retry = s.next_retry;
+  v.consecutive_failures = s.consecutive_failures;
+  v.last_error_code = s.last_error_code;
+  v.last_error_message = s.last_error_message;
+  v.last_used = s.last_used;
+  v.support_message = s.support_message;
+  return v;
+}
+
+}  // namespace tokenwarden::agent

@@ -1,0 +1,51 @@
+// One configured account, running: its provider, its TokenManager and the
+// HTTP client its upstream calls (authorizations and proxied requests) use.
+#ifndef TOKENWARDEN_AGENT_ACCOUNT_RUNTIME_H_
+#define TOKENWARDEN_AGENT_ACCOUNT_RUNTIME_H_
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// (keep the line above first)
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+#include <string>
+
+#include "agent/account_view.h"
+#include "agent/config.h"
+#include "agent/metrics.h"
+#include "http/client/http_client.h"
+#include "tokenwarden/session_store.h"
+#include "tokenwarden/token_manager.h"
+
+namespace tokenwarden::agent {
+
+struct AccountRuntime {
+  AccountConfig config;
+  std::shared_ptr<http::HttpClient> client;
+  std::shared_ptr<TokenManager> manager;
+  std::shared_ptr<Clock> clock;
+  std::string proxy_base;  // where /proxy/{account}/ forwards: the first base URL
+  Counter* token_reads = nullptr;  // tokenwarden_token_reads_total{account}
+};
+
+struct AccountDeps {
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<SessionStore> store;
+  boost::asio::any_io_executor executor;
+  std::string holder_id;  // this agent in leases
+};
+
+// Reads the account's key file, builds its provider and manager (not
+// started). Errors name the account and the field.
+Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& config, const AccountDeps& deps);
+
+// True when a reload may keep the running account: nothing that affects its
+// upstream, credentials or schedule changed.
+bool SameAccount(const AccountConfig& a, const AccountConfig& b);
+
+// The status page's and /v1/accounts' view of the account.
+AccountView ViewOf(const AccountRuntime& account);
+
+}  // namespace tokenwarden::agent
+
+#endif  // TOKENWARDEN_AGENT_ACCOUNT_RUNTIME_H_

@@ -1,0 +1,291 @@
+#include "agent/agent.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "agent/local_api.h"
+#include "http/server.h"
+#include "redis/redis_store.h"
+#include "session/messages.h"
+#include "store/record_codec.h"
+#include "util/log.h"
+
+namespace tokenwarden::agent {
+namespace {
+
+using AccountMap = std::map<std::string, std::shared_ptr<AccountRuntime>, std::less<>>;
+
+// What requests see; replaced whole by a reload.
+struct Snapshot {
+  AccountMap accounts;
+  std::shared_ptr<const AccessGuard> guard;
+};
+
+class AgentImpl final : public Agent, public AccountDirectory {
+ public:
+  AgentImpl(AgentConfig config, std::shared_ptr<Clock> clock)
+      : config_(std::move(config)), clock_(std::move(clock)) {}
+
+  ~AgentImpl() override { Stop(std::chrono::seconds(0)); }
+
+  Status Init() {
+    TW_RETURN_IF_ERROR(log::SetLevel(config_.log_level));
+    TW_RETURN_IF_ERROR(OpenStore());
+    deps_.clock = clock_;
+    deps_.store = store_;
+    deps_.executor = ioc_.get_executor();
+    deps_.holder_id = session::RandomHolderId();
+    auto snapshot = std::make_shared<Snapshot>();
+    snapshot->guard = std::make_shared<AccessGuard>(config_.clients);
+    for (const AccountConfig& c : config_.accounts) {
+      TW_ASSIGN_OR_RETURN(auto runtime, Build(c));
+      snapshot->accounts.emplace(c.id, std::move(runtime));
+    }
+    snapshot_.store(snapshot);
+    RegisterMetrics();
+    int io_threads = std::max(1, config_.threads / 2);
+    for (int i = 0; i < io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& [id, a] : snapshot->accounts) a->manager->Start();
+
+    api_ = std::make_unique<LocalApi>(*this, metrics_, clock_);
+    http::ServerOptions so;
+    so.listen = config_.listen;
+    so.threads = config_.threads;
+    so.max_body_bytes = 8 * 1024 * 1024;  // proxied request bodies
+    auto server = http::Server::Start(so, [api = api_.get()](http::Request r) { return api->Handle(std::move(r)); });
+    if (!server.ok()) {
+      return MakeError(server.error().code, config_.file.string() + ": [agent] listen: " + server.error().message);
+    }
+    server_ = std::move(*server);
+    log::Info("agent_listening", {{"listen", config_.listen},
+                                  {"port", server_->port()},
+                                  {"accounts", snapshot->accounts.size()},
+                                  {"state", config_.state == "file" ? "file" : "redis"}});
+    return OkStatus();
+  }
+
+  int port() const override { return server_ ? server_->port() : 0; }
+
+  Status Reload(AgentConfig next) override {
+    for (const char* field : {"listen", "state", "state_dir", "master_key_file", "threads"}) {
+      if (RestartField(config_, next, field)) {
+        log::Warn("reload_needs_restart", {{"field", field}, {"message", "this change takes effect after a restart"}});
+      }
+    }
+    TW_RETURN_IF_ERROR(log::SetLevel(next.log_level));
+    auto old = snapshot_.load();
+    auto snapshot = std::make_shared<Snapshot>();
+    snapshot->guard = std::make_shared<AccessGuard>(next.clients);
+    std::vector<std::shared_ptr<AccountRuntime>> started;
+    for (const AccountConfig& c : next.accounts) {
+      auto it = old->accounts.find(c.id);
+      if (it != old->accounts.end() && SameAccount(it->second->config, c)) {
+        snapshot->accounts.emplace(c.id, it->second);
+        continue;
+      }
+      auto runtime = Build(c);
+      if (!runtime.ok()) return runtime.error();
+      started.push_back(*runtime);
+      snapshot->accounts.emplace(c.id, std::move(*runtime));
+    }
+    for (auto& a : started) a->manager->Start();
+    snapshot_.store(snapshot);
+    int stopped = 0;
+    for (auto& [id, a] : old->accounts) {
+      auto it = snapshot->accounts.find(id);
+      if (it == snapshot->accounts.end() || it->second != a) {
+        a->manager->Stop();
+        ++stopped;
+      }
+    }
+    // Keep the sticky fields; take the rest.
+    next.listen = config_.listen;
+    next.state = config_.state;
+    next.state_dir = config_.state_dir;
+    next.master_key_file = config_.master_key_file;
+    next.threads = config_.threads;
+    config_ = std::move(next);
+    log::Info("reloaded", {{"accounts", snapshot->accounts.size()},
+                           {"started", started.size()},
+                           {"stopped", stopped}});
+    return OkStatus();
+  }
+
+  void Stop(Duration drain) override {
+    if (stopped_.exchange(true)) return;
+    if (server_) server_->Stop(drain);
+    auto snapshot = snapshot_.load();
+    if (snapshot) {
+      for (auto& [id, a] : snapshot->accounts) a->manager->Stop();
+    }
+    // Let the managers' coroutines end and idle upstream connections close,
+    // so that nothing of theirs outlives this io_context.
+    work_.reset();
+    for (int i = 0; i < 300 && !threads_.empty() && !ioc_.stopped(); ++i) {
+      if (snapshot) {
+        for (auto& [id, a] : snapshot->accounts) boost::asio::post(ioc_, [c = a->client] { c->CloseIdle(); });
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    log::Info("agent_stopped");
+  }
+
+  // AccountDirectory.
+  std::shared_ptr<AccountRuntime> Find(std::string_view id) const override {
+    auto snapshot = snapshot_.load(std::memory_order_acquire);
+    auto it = snapshot->accounts.find(id);
+    return it == snapshot->accounts.end() ? nullptr : it->second;
+  }
+  std::vector<std::shared_ptr<AccountRuntime>> All() const override {
+    auto snapshot = snapshot_.load(std::memory_order_acquire);
+    std::vector<std::shared_ptr<AccountRuntime>> out;
+    for (const auto& [id, a] : snapshot->accounts) out.push_back(a);
+    return out;
+  }
+  std::shared_ptr<const AccessGuard> guard() const override { return snapshot_.load()->guard; }
+
+ private:
+  static bool RestartField(const AgentConfig& a, const AgentConfig& b, std::string_view field) {
+    if (field == "listen") return a.listen != b.listen;
+    if (field == "state") return a.state != b.state;
+    if (field == "state_dir") return a.state_dir != b.state_dir;
+    if (field == "master_key_file") return a.master_key_file != b.master_key_file;
+    return a.threads != b.threads;
+  }
+
+  Status OpenStore() {
+    std::filesystem::path key_file =
+        config_.master_key_file.empty() ? config_.state_dir / "master.key" : config_.master_key_file;
+    if (config_.state == "file") {
+      FileStoreOptions o;
+      o.state_dir = config_.state_dir;
+      o.key_file = key_file;
+      auto store = MakeFileStore(o);
+      if (!store.ok()) return MakeError(store.error().code, config_.file.string() + ": [agent] state_dir: " + store.error().message);
+      store_ = std::move(*store);
+      return OkStatus();
+    }
+    auto url = redis::ParseRedisUrl(config_.state);
+    if (!url.ok()) return MakeError(url.error().code, config_.file.string() + ": [agent] state: " + url.error().message);
+    if (!std::filesystem::exists(key_file.parent_path())) std::filesystem::create_directories(key_file.parent_path());
+    auto key = store::LoadOrCreateMasterKey(key_file);
+    if (!key.ok()) return MakeError(key.error().code, config_.file.string() + ": [agent] master key: " + key.error().message);
+    auto cipher = store::RecordCipher::Create(std::move(*key));
+    if (!cipher.ok()) return cipher.error();
+    redis::RedisStoreOptions o;
+    o.url = std::move(*url);
+    o.codec = redis::SealingCodec(std::move(*cipher));
+    o.on_change = [this](const std::string& account) { OnStoreChange(account); };
+    auto store = redis::MakeRedisStore(std::move(o));
+    if (!store.ok()) return MakeError(store.error().code, config_.file.string() + ": [agent] state: " + store.error().message);
+    store_ = std::move(*store);
+    return OkStatus();
+  }
+
+  void OnStoreChange(const std::string& account) {
+    auto snapshot = snapshot_.load();
+    if (!snapshot) return;
+    for (auto& [id, a] : snapshot->accounts) {
+      if (account.empty() || account == id) a->manager->StoreChanged();
+    }
+  }
+
+  Result<std::shared_ptr<AccountRuntime>> Build(const AccountConfig& c) {
+    auto runtime = MakeAccountRuntime(c, deps_);
+    if (!runtime.ok()) return MakeError(runtime.error().code, config_.file.string() + ": " + runtime.error().message);
+    (*runtime)->token_reads = &metrics_.GetCounter("tokenwarden_token_reads_total",
+                                                   "Token reads served by GET /v1/token", {{"account", c.id}});
+    return *runtime;
+  }
+
+  void RegisterMetrics() {
+    auto each = [this](auto value) {
+      return [this, value] {
+        std::vector<GaugeSample> out;
+        TimePoint now = clock_->Now();
+        for (const auto& a : All()) {
+          AccountStatus s = a->manager->Status();
+          value(out, s, now);
+        }
+        return out;
+      };
+    };
+    metrics_.AddGauge("tokenwarden_account_state", "1 for the state each account is in",
+                      each([](auto& out, const AccountStatus& s, TimePoint) {
+                        for (auto st : {AccountState::kUnauthorized, AccountState::kAuthorizing, AccountState::kActive,
+                                        AccountState::kRefreshing, AccountState::kBackoff, AccountState::kNeedsSupport,
+                                        AccountState::kFailed}) {
+                          out.push_back({{{"account", s.account}, {"state", std::string(AccountStateName(st))}},
+                                         s.state == st ? 1.0 : 0.0});
+                        }
+                      }));
+    auto seconds_until = [](std::optional<TimePoint> t, TimePoint now) {
+      return std::chrono::duration<double>(*t - now).count();
+    };
+    metrics_.AddGauge("tokenwarden_seconds_to_refresh", "Simulated seconds until the next planned authorization",
+                      each([=](auto& out, const AccountStatus& s, TimePoint now) {
+                        if (s.next_attempt) out.push_back({{{"account", s.account}}, seconds_until(s.next_attempt, now)});
+                      }));
+    metrics_.AddGauge("tokenwarden_seconds_to_expiry", "Seconds until the current session expires",
+                      each([=](auto& out, const AccountStatus& s, TimePoint now) {
+                        if (s.expires_at) out.push_back({{{"account", s.account}}, seconds_until(s.expires_at, now)});
+                      }));
+    metrics_.AddGauge("tokenwarden_days_since_last_use", "Days since an application last used the account",
+                      each([](auto& out, const AccountStatus& s, TimePoint now) {
+                        if (s.last_used) {
+                          out.push_back({{{"account", s.account}},
+                                         std::chrono::duration<double>(now - *s.last_used).count() / 86400.0});
+                        }
+                      }));
+    metrics_.AddGauge("tokenwarden_session_generation", "Authorizations of the account so far (its generation)",
+                      each([](auto& out, const AccountStatus& s, TimePoint) {
+                        out.push_back({{{"account", s.account}}, static_cast<double>(s.generation)});
+                      }));
+    metrics_.AddCounterFunc("tokenwarden_authorizations_total", "Authorizations made by this agent, by result",
+                            each([](auto& out, const AccountStatus& s, TimePoint) {
+                              out.push_back({{{"account", s.account}, {"result", "ok"}},
+                                             static_cast<double>(s.authorizations_ok)});
+                              out.push_back({{{"account", s.account}, {"result", "failed"}},
+                                             static_cast<double>(s.authorizations_failed)});
+                              out.push_back({{{"account", s.account}, {"result", "adopted"}},
+                                             static_cast<double>(s.sessions_adopted)});
+                            }));
+  }
+
+  AgentConfig config_;
+  std::shared_ptr<Clock> clock_;
+  // Declared before everything that owns timers or sockets on it, so that it
+  // is destroyed after them.
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(ioc_);
+  std::vector<std::thread> threads_;
+  std::shared_ptr<SessionStore> store_;
+  AccountDeps deps_;
+  MetricsRegistry metrics_;
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  std::unique_ptr<LocalApi> api_;
+  std::unique_ptr<http::Server> server_;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Agent>> Agent::Start(AgentConfig config, std::shared_ptr<Clock> clock) {
+  auto agent = std::make_unique<AgentImpl>(std::move(config), std::move(clock));
+  Status s = agent->Init();
+  if (!s.ok()) {
+    agent->Stop(std::chrono::seconds(0));
+    return s.error();
+  }
+  return std::unique_ptr<Agent>(std::move(agent));
+}
+
+}  // namespace tokenwarden::agent

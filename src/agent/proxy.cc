@@ -1,0 +1,128 @@
+#include "agent/proxy.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "agent/local_api.h"
+#include "util/log.h"
+
+namespace tokenwarden::agent {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Headers that belong to one hop, or to the agent, never forwarded.
+bool HopHeader(std::string_view name) {
+  for (std::string_view h : {"host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
+                             "trailer", "upgrade", "content-length", "tokenwarden-request", "authorization",
+                             "x-request_id", "x-request-id"}) {
+    if (EqualsIgnoreCase(name, h)) return true;
+  }
+  return false;
+}
+
+http::ClientRequest Upstream(const AccountRuntime& account, const http::Request& request, std::string_view path,
+                             const Session& session) {
+  http::ClientRequest up;
+  up.method = request.method;
+  up.url = account.proxy_base + std::string(path);
+  if (!request.query().empty()) up.url += "?" + std::string(request.query());
+  auto attached = account.manager->provider().RequestHeaders(session);
+  for (const auto& [name, value] : request.headers) {
+    if (HopHeader(name)) continue;
+    bool ours = std::any_of(attached.begin(), attached.end(), [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
+    if (!ours) up.headers.emplace_back(name, value);
+  }
+  for (auto& h : attached) up.headers.push_back(std::move(h));
+  up.body = request.body;
+  return up;
+}
+
+http::Response Downstream(http::ClientResponse answer, uint64_t generation, bool retried) {
+  http::Response r;
+  r.status = answer.status;
+  for (auto& [name, value] : answer.headers) {
+    if (HopHeader(name)) continue;
+    r.headers.emplace_back(std::move(name), std::move(value));
+  }
+  r.body = std::move(answer.body);
+  r.Header("Tokenwarden-Generation", std::to_string(generation));
+  if (retried) r.Header("Tokenwarden-Retried", "1");
+  return r;
+}
+
+http::Response TransportFailure(const AccountRuntime& account, const Error& error) {
+  bool timeout = error.code == ErrorCode::kDeadlineExceeded;
+  return ErrorResponse(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_unreachable",
+                       error.message + ". Not retried: the request may have reached the upstream, and payment "
+                                       "calls are not idempotent; check its state before repeating it.",
+                       account.config.id);
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, const http::Request& request,
+                                                    std::string_view path, MetricsRegistry& metrics,
+                                                    Duration session_wait) {
+  const std::string& id = account.config.id;
+  auto count = [&](int status) {
+    metrics.GetCounter("tokenwarden_proxy_requests_total", "Requests through the proxy, by the status answered",
+                       {{"account", id}, {"status", std::to_string(status)}})
+        .Increment();
+  };
+  auto upstream_error = [&](const Verdict& v) {
+    metrics.GetCounter("tokenwarden_upstream_errors_total", "Upstream answers judged as errors, by msgCode",
+                       {{"account", id}, {"code", v.code.empty() ? "unknown" : v.code}})
+        .Increment();
+  };
+
+  std::shared_ptr<const Session> session = account.manager->current();
+  if (!session) {
+    auto waited = co_await account.manager->WaitForSession(session_wait);
+    if (!waited.ok()) {
+      http::Response r = NoSessionResponse(account, waited.error(), *account.clock);
+      count(r.status);
+      co_return r;
+    }
+    session = *waited;
+  }
+  account.manager->RecordUse();
+  bool retried = false;
+  while (true) {
+    auto answer = co_await account.client->Send(Upstream(account, request, path, *session));
+    if (!answer.ok()) {
+      http::Response r = TransportFailure(account, answer.error());
+      log::Warn("proxy_upstream_failed", {{"account", id}, {"error", answer.error().ToString()}});
+      count(r.status);
+      co_return r;
+    }
+    Verdict v = account.manager->provider().Classify({answer->status, answer->headers, answer->body});
+    if (v.action != Action::kOk && v.action != Action::kPassThrough) upstream_error(v);
+    if (v.action == Action::kReauthorize && !retried) {
+      log::Info("proxy_rejected", {{"account", id}, {"generation", session->generation}, {"code", v.code}});
+      auto fresh = co_await account.manager->Invalidate(session->generation, session_wait);
+      if (!fresh.ok()) {
+        http::Response r = NoSessionResponse(account, fresh.error(), *account.clock);
+        count(r.status);
+        co_return r;
+      }
+      session = *fresh;
+      retried = true;
+      continue;
+    }
+    if (v.action == Action::kNeedsSupport) {
+      // The bank closed access: let the manager find out (one authorization,
+      // which ends in needs_support) rather than keep handing out a dead session.
+      (void)co_await account.manager->Invalidate(session->generation, std::chrono::seconds(0));
+    }
+    http::Response r = Downstream(std::move(*answer), session->generation, retried);
+    count(r.status);
+    co_return r;
+  }
+}
+
+}  // namespace tokenwarden::agent

@@ -1,0 +1,32 @@
+// ANY /proxy/{account}/{path...}: forwards the request to the account's
+// upstream with the session headers attached (and a fresh x-request_id for
+// Alliance). When the answer proves an authorization rejection (401 or a
+// session msgCode) it invalidates that generation and retries exactly once;
+// never after a timeout, a transport error or a 5xx, because payment calls
+// are not idempotent.
+#ifndef TOKENWARDEN_AGENT_PROXY_H_
+#define TOKENWARDEN_AGENT_PROXY_H_
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// (keep the line above first)
+#include <boost/asio/awaitable.hpp>
+#include <string_view>
+
+#include "agent/account_runtime.h"
+#include "agent/metrics.h"
+#include "http/message.h"
+
+namespace tokenwarden::agent {
+
+// `path` is the part after /proxy/{account} (starting with '/'); the query
+// of `request` is forwarded as it is. The answer carries the upstream's
+// status, headers and body, plus "Tokenwarden-Generation" (the session
+// used) and "Tokenwarden-Retried: 1" when it was retried.
+boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, const http::Request& request,
+                                                    std::string_view path, MetricsRegistry& metrics,
+                                                    Duration session_wait);
+
+}  // namespace tokenwarden::agent
+
+#endif  // TOKENWARDEN_AGENT_PROXY_H_
