@@ -8,7 +8,8 @@ packages=(
   libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server nginx-light wrk python3 python3-jwcrypto
+  redis-server nginx-light wrk python3 python3-jwcrypto python3-pil
+  chromium
 )
 
 missing=()

@@ -1,0 +1,354 @@
+// The agent as users run it: `tokenwarden serve` against `tokenwarden
+// emulate`, both real processes on loopback, observed through the agent's API
+// and the emulator's /_emulator/stats.
+#include <sys/wait.h>
+
+#include <atomic>
+#include <future>
+#include <regex>
+
+#include "agent/agent_process_test_util.h"
+
+namespace tokenwarden::agent {
+namespace {
+
+const std::string kOrder = R"({"coinAmount":100,"merchantRequestId":"m-1"})";
+const std::string kOrderPath = "/proxy/shop/ecom/execute_request/hpp/v1/create-order";
+
+bool HasHeader(const testing::HttpReply& r, const std::string& name, const std::string& value) {
+  for (const auto& [n, v] : r.headers) {
+    if (strcasecmp(n.c_str(), name.c_str()) == 0 && v == value) return true;
+  }
+  return false;
+}
+
+TEST_F(AgentProcessTest, V1RequestsNeedTheMarkerHeaderAndNoOriginOrForwarding) {
+  StartAgent();
+  auto bare = Agent("GET", "/v1/token/shop");
+  EXPECT_EQ(bare.status, 403);
+  EXPECT_EQ(bare.json().value("error", ""), "missing_request_header");
+  EXPECT_NE(bare.json().value("message", "").find("Tokenwarden-Request: 1"), std::string::npos);
+
+  for (const char* header : {"Origin", "X-Forwarded-For"}) {
+    auto r = V1("GET", "/v1/token/shop", {{header, "http://evil.example"}});
+    EXPECT_EQ(r.status, 403) << header;
+    EXPECT_EQ(r.json().value("error", ""), "forwarded_request_refused") << header;
+    auto p = Agent("POST", kOrderPath, {{header, "http://evil.example"}}, kOrder);
+    EXPECT_EQ(p.status, 403) << header << " through the proxy";
+    EXPECT_EQ(Agent("GET", "/", {{header, "x"}}).status, 403) << header << " on the status page";
+  }
+  EXPECT_EQ(V1("GET", "/v1/token/nope").json().value("error", ""), "unknown_account");
+  EXPECT_EQ(V1("POST", "/v1/token/shop").status, 405);
+  // The refused calls reached no upstream.
+  EXPECT_EQ(Stats()["alliance"][kServiceCode].value("api_calls", -1), 0);
+}
+
+TEST_F(AgentProcessTest, TokenEndpointServesTheSessionHeadersWithoutReauthorizing) {
+  StartAgent();
+  auto shop = Token("shop");
+  EXPECT_EQ(shop["account"], "shop");
+  EXPECT_EQ(shop["provider"], "alliance");
+  EXPECT_EQ(shop["generation"], 1);
+  for (const char* h : {"x-api_version", "x-device_id", "x-refresh_token"}) {
+    EXPECT_TRUE(shop["headers"].contains(h)) << shop.dump();
+  }
+  std::regex utc(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
+  std::regex kyiv(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[23]:00)");
+  EXPECT_TRUE(std::regex_match(shop.value("expires_at", ""), utc)) << shop.dump();
+  EXPECT_TRUE(std::regex_match(shop.value("refresh_at", ""), utc)) << shop.dump();
+  EXPECT_TRUE(std::regex_match(shop.value("expires_at_kyiv", ""), kyiv)) << shop.dump();
+  EXPECT_LT(shop.value("refresh_at", ""), shop.value("expires_at", ""));
+
+  auto delivery = Token("delivery");
+  EXPECT_EQ(delivery["provider"], "novapost");
+  std::string jwt = delivery["headers"].value("Authorization", "");
+  EXPECT_EQ(std::count(jwt.begin(), jwt.end(), '.'), 2) << "a bare JWT, no Bearer prefix: " << jwt;
+
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(V1("GET", "/v1/token/shop").status, 200);
+    ASSERT_EQ(V1("GET", "/v1/token/delivery").status, 200);
+  }
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
+  EXPECT_EQ(Authorizations("novapost", kApiKey), 1);
+  auto token = Cli({"token", "delivery"});
+  EXPECT_EQ(token.exit_code, 0) << token.err;
+  EXPECT_EQ(nlohmann::json::parse(token.out)["headers"]["Authorization"], jwt);
+  EXPECT_NE(Agent("GET", "/metrics").body.find("tokenwarden_token_reads_total{account=\"shop\"} 51"), std::string::npos);
+}
+
+TEST_F(AgentProcessTest, AFirstReadWaitsForTheAuthorizationUnderWay) {
+  // Every authorization is held back 1.5 s: the agent starts without a
+  // session, and a read made at once waits for it instead of failing.
+  Fault({{"kind", "delay"}, {"delay_ms", 1500}, {"path_prefix", "/api-gateway/"}, {"count", 1}});
+  StartAgent("", /*wait_ready=*/false);
+  auto t0 = std::chrono::steady_clock::now();
+  auto j = Token("shop");
+  EXPECT_EQ(j.value("generation", 0), 1) << j.dump();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
+}
+
+TEST_F(AgentProcessTest, ConcurrentInvalidationsOfOneGenerationAuthorizeOnce) {
+  StartAgent();
+  ASSERT_EQ(Token("shop")["generation"], 1);
+  std::vector<std::future<testing::HttpReply>> calls;
+  for (int i = 0; i < 40; ++i) {
+    calls.push_back(std::async(std::launch::async,
+                               [this] { return V1("POST", "/v1/token/shop/invalidate?generation=1"); }));
+  }
+  for (auto& c : calls) {
+    auto r = c.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["generation"], 2) << r.body;
+  }
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 2);
+  // A late report of the old generation changes nothing.
+  EXPECT_EQ(V1("POST", "/v1/token/shop/invalidate?generation=1").json()["generation"], 2);
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 2);
+  Token("shop");
+
+  auto bad = V1("POST", "/v1/token/shop/invalidate?generation=abc");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.json().value("message", "").find("'generation'"), std::string::npos) << bad.body;
+  EXPECT_EQ(V1("POST", "/v1/token/shop/invalidate").status, 400);
+}
+
+TEST_F(AgentProcessTest, ProxyAttachesTheSessionAndRetriesOnceAfterARejection) {
+  StartAgent();
+  auto ok = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_TRUE(HasHeader(ok, "Tokenwarden-Generation", "1"));
+  auto np = Agent("GET", "/proxy/delivery/divisions?limit=1");
+  EXPECT_EQ(np.status, 200) << np.body;
+
+  // The bank forgets the session: the proxy re-authorizes and repeats the call once.
+  ASSERT_EQ(Emu("POST", "/_emulator/alliance/sessions/kill", nlohmann::json{{"serviceCode", kServiceCode}}.dump()).status, 200);
+  auto again = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(HasHeader(again, "Tokenwarden-Retried", "1"));
+  EXPECT_TRUE(HasHeader(again, "Tokenwarden-Generation", "2"));
+  EXPECT_EQ(Stats()["alliance"][kServiceCode]["rejected"].value("b_session_doesnt_exist", 0), 1);
+
+  // A rejection of the retry too goes back to the client: exactly one retry.
+  Fault({{"kind", "error"}, {"msgCode", "b_expired_token"}, {"path_prefix", "/ecom/"}, {"count", 2}});
+  auto twice = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_NE(twice.status, 200);
+  EXPECT_NE(twice.body.find("b_expired_token"), std::string::npos) << twice.body;
+  EXPECT_TRUE(HasHeader(twice, "Tokenwarden-Retried", "1"));
+  EXPECT_TRUE(Faults().empty()) << Faults().dump();
+  // The retry's rejection is not chased: the fresh session stays.
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 3);
+  std::string metrics = Agent("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("tokenwarden_upstream_errors_total{account=\"shop\",code=\"b_expired_token\"} 2"),
+            std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tokenwarden_proxy_requests_total{account=\"shop\",status=\"200\"} 2"), std::string::npos);
+}
+
+TEST_F(AgentProcessTest, ProxyNeverRetriesAfterA5xxOrATimeout) {
+  StartAgent(Config("timeout = \"1s\"\n"));
+  Fault({{"kind", "status"}, {"status", 500}, {"path_prefix", "/ecom/"}, {"count", 2}});
+  auto failed = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_EQ(failed.status, 500) << failed.body;
+  ASSERT_EQ(Faults().size(), 1u);
+  EXPECT_EQ(Faults()[0]["remaining"], 1) << "the 500 was not repeated";
+  ASSERT_EQ(Emu("DELETE", "/_emulator/faults").status, 200);
+
+  Fault({{"kind", "delay"}, {"delay_ms", 2500}, {"path_prefix", "/ecom/"}, {"count", 2}});
+  auto slow = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_EQ(slow.status, 504) << slow.body;
+  EXPECT_EQ(slow.json().value("error", ""), "upstream_timeout");
+  EXPECT_NE(slow.json().value("message", "").find("Not retried"), std::string::npos) << slow.body;
+  ASSERT_EQ(Faults().size(), 1u);
+  EXPECT_EQ(Faults()[0]["remaining"], 1) << "the timed-out call was not repeated";
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
+}
+
+TEST_F(AgentProcessTest, ClosedAccessNeedsAnOperatorAndTellsTheClientWhatToDo) {
+  StartAgent();
+  // 201 days without use: the bank closes access at the next request.
+  ASSERT_EQ(Emu("POST", "/_emulator/alliance/inactivity", nlohmann::json{{"serviceCode", kServiceCode}, {"days", 201}}.dump()).status, 200);
+  auto closed = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_NE(closed.body.find("b_auth_token_expired"), std::string::npos) << closed.body;
+  ASSERT_TRUE(WaitFor([&] { return V1("GET", "/v1/accounts").body.find("needs_support") != std::string::npos; }));
+  int authorizations = Authorizations("alliance", kServiceCode);
+
+  auto refused = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.json().value("error", ""), "needs_support") << refused.body;
+  EXPECT_EQ(refused.json().value("account", ""), "shop");
+  EXPECT_NE(refused.json().value("message", "").find("tokenwarden authorize shop"), std::string::npos) << refused.body;
+  EXPECT_EQ(V1("GET", "/v1/token/shop").json().value("error", ""), "needs_support");
+  EXPECT_EQ(Agent("GET", "/readyz").status, 503);
+  EXPECT_NE(Agent("GET", "/").body.find("tokenwarden authorize shop"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), authorizations) << "no automatic authorization";
+
+  // Support reopens access; the operator command brings the account back.
+  ASSERT_EQ(Emu("POST", "/_emulator/alliance/reopen", nlohmann::json{{"serviceCode", kServiceCode}}.dump()).status, 200);
+  auto cli = Cli({"authorize", "shop"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("shop: authorized"), std::string::npos) << cli.out;
+  EXPECT_EQ(Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder).status, 200);
+  EXPECT_EQ(Agent("GET", "/readyz").status, 200);
+}
+
+TEST_F(AgentProcessTest, ClientTokensLimitWhichAccountsAClientReads) {
+  const std::string php = "php-client-token-0123456789";
+  const std::string ops = "ops-client-token-0123456789";
+  secrets_.insert(php);
+  secrets_.insert(ops);
+  ::setenv("TW_TEST_PHP", php.c_str(), 1);
+  ::setenv("TW_TEST_OPS", ops.c_str(), 1);
+  StartAgent(Config("", "\n[[client]]\nname = \"php\"\ntoken = \"${TW_TEST_PHP}\"\naccounts = [\"shop\"]\n"
+                        "\n[[client]]\nname = \"ops\"\ntoken = \"${TW_TEST_OPS}\"\naccounts = [\"*\"]\n"));
+  EXPECT_EQ(V1("GET", "/v1/token/shop").status, 401);
+  EXPECT_EQ(V1("GET", "/v1/token/shop", {{"Authorization", "Bearer wrong"}}).json().value("error", ""),
+            "client_token_invalid");
+  EXPECT_EQ(V1("GET", "/v1/token/shop", {{"Authorization", "Bearer " + php}}).status, 200);
+  auto other = V1("GET", "/v1/token/delivery", {{"Authorization", "Bearer " + php}});
+  EXPECT_EQ(other.status, 403);
+  EXPECT_EQ(other.json().value("error", ""), "account_not_allowed");
+  EXPECT_EQ(Agent("GET", "/proxy/delivery/divisions", {{"Authorization", "Bearer " + php}}).status, 403);
+  EXPECT_EQ(V1("POST", "/v1/accounts/shop/authorize", {{"Authorization", "Bearer " + php}}).status, 403);
+  EXPECT_EQ(V1("GET", "/v1/token/delivery", {{"Authorization", "Bearer " + ops}}).status, 200);
+  auto refused = Cli({"status"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("client_token_required"), std::string::npos) << refused.err;
+  operator_token_ = ops;  // the CLI and the final scan now present it
+  auto status = Cli({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("delivery"), std::string::npos) << status.out;
+}
+
+TEST_F(AgentProcessTest, ReloadKeepsTheSessionsOfUnchangedAccounts) {
+  StartAgent();
+  std::string shop_device = Token("shop")["headers"].value("x-device_id", "");
+  Token("delivery");
+  ASSERT_EQ(Emu("POST", "/_emulator/novapost/keys", R"({"apiKey":"second-key-0123"})").status, 201);
+  secrets_.insert("second-key-0123");
+  std::string emu = "http://127.0.0.1:" + std::to_string(emu_port_);
+  WriteConfig(Config("", "\n[[account]]\nid = \"parcels\"\nprovider = \"novapost\"\nbase_url = \"" + emu +
+                             "/v.1.0\"\napi_key = \"second-key-0123\"\n"));
+  ASSERT_EQ(::kill(agent_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(WaitFor([&] { return V1("GET", "/v1/token/parcels").status == 200; })) << Slurp(agent_log_);
+  EXPECT_EQ(Token("shop")["headers"].value("x-device_id", ""), shop_device);
+  EXPECT_EQ(Token("shop")["generation"], 1);
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
+  EXPECT_EQ(Authorizations("novapost", kApiKey), 1);
+  EXPECT_EQ(Authorizations("novapost", "second-key-0123"), 1);
+
+  // A broken file is refused as a whole; the running accounts go on.
+  WriteConfig(Config("refresh_every = \"48h\"\n"));
+  ASSERT_EQ(::kill(agent_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(WaitFor([&] { return Slurp(agent_log_).find("reload_failed") != std::string::npos; }));
+  EXPECT_NE(Slurp(agent_log_).find("refresh_every"), std::string::npos);
+  EXPECT_EQ(V1("GET", "/v1/token/parcels").status, 200);
+  EXPECT_EQ(Token("shop")["generation"], 1);
+}
+
+TEST_F(AgentProcessTest, SigtermLetsACallInFlightFinishThenExits) {
+  StartAgent();
+  Fault({{"kind", "delay"}, {"delay_ms", 1500}, {"path_prefix", "/ecom/"}, {"count", 1}});
+  auto call = std::async(std::launch::async, [this] {
+    return Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto t0 = std::chrono::steady_clock::now();
+  int status = agent_->Stop(SIGTERM, std::chrono::seconds(15));
+  auto r = call.get();
+  EXPECT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_EQ(Agent("GET", "/healthz").status, 0) << "no longer listening";
+  std::string log = Slurp(agent_log_);
+  EXPECT_NE(log.find("\"event\":\"agent_stopping\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"event\":\"agent_stopped\""), std::string::npos) << log;
+}
+
+TEST_F(AgentProcessTest, ARestartedAgentAdoptsTheStoredSessions) {
+  StartAgent();
+  std::string device = Token("shop")["headers"].value("x-device_id", "");
+  ASSERT_EQ(agent_->Stop(SIGTERM), 0);
+  StartAgent();
+  EXPECT_EQ(Token("shop")["headers"].value("x-device_id", ""), device);
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
+  EXPECT_EQ(Authorizations("novapost", kApiKey), 1);
+  // The state files hold no secret in the clear.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ + "/state")) {
+    if (!entry.is_regular_file()) continue;
+    std::string data = Slurp(entry.path());
+    for (const auto& s : secrets_) EXPECT_EQ(data.find(s), std::string::npos) << entry.path() << " holds " << s;
+    auto perms = std::filesystem::status(entry.path()).permissions();
+    EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+              std::filesystem::perms::none) << entry.path();
+  }
+}
+
+TEST_F(AgentProcessTest, BadConfigurationFailsAtStartNamingTheField) {
+  WriteConfig(Config("refresh_every = \"25h\"\n"));
+  ::setenv("TW_TEST_SERVICE_CODE", kServiceCode, 1);
+  ::setenv("TW_TEST_API_KEY", kApiKey, 1);
+  auto r = testing::RunProcess({kBin, "serve", "--config", dir_ + "/agent.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("agent.toml: account #1 (id 'shop'): field 'refresh_every'"), std::string::npos) << r.err;
+  ::unsetenv("TW_TEST_API_KEY");
+  WriteConfig(Config());
+  r = testing::RunProcess({kBin, "serve", "--config", dir_ + "/agent.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("TW_TEST_API_KEY"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tokenwarden::agent
+
+namespace tokenwarden::agent {
+namespace {
+
+// Headless Debian Chromium, started the way this machine allows (no
+// sandbox as root, no background networking), with a fresh profile.
+testing::ProcessResult Chromium(const std::string& profile, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                                   "--disable-quic", "--no-first-run", "--disable-background-networking",
+                                   "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::RunProcess(argv, "", std::chrono::seconds(90));
+}
+
+TEST_F(AgentProcessTest, TheStatusPageRendersInABrowser) {
+  StartAgent();
+  // Give the page something to warn about: the bank closed the shop's access.
+  ASSERT_EQ(Emu("POST", "/_emulator/alliance/inactivity", nlohmann::json{{"serviceCode", kServiceCode}, {"days", 201}}.dump()).status, 200);
+  Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  ASSERT_TRUE(WaitFor([&] { return V1("GET", "/v1/accounts").body.find("needs_support") != std::string::npos; }));
+
+  std::string url = "http://127.0.0.1:" + std::to_string(agent_port_) + "/";
+  auto dom = Chromium(dir_ + "/profile-dom", {"--dump-dom", url});
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  for (const char* text : {"<title>tokenwarden status</title>", "delivery", "novapost", "shop", "needs_support",
+                           "tokenwarden authorize shop", "Kyiv", "+02:00", "generation 1"}) {
+    EXPECT_NE(dom.out.find(text), std::string::npos) << text << " not in the rendered DOM:\n" << dom.out;
+  }
+  for (const auto& s : secrets_) EXPECT_EQ(dom.out.find(s), std::string::npos) << s;
+
+  std::string png = dir_ + "/status.png";
+  auto shot = Chromium(dir_ + "/profile-shot", {"--screenshot=" + png, "--window-size=1280,720",
+                                                "--hide-scrollbars", url});
+  ASSERT_EQ(shot.exit_code, 0) << shot.err;
+  ASSERT_TRUE(std::filesystem::exists(png)) << shot.err;
+  // Not blank: many colours, and a good share of pixels unlike the background.
+  auto check = testing::RunProcess({TW_PYTHON, "-c", R"py(
+import sys
+from PIL import Image
+img = Image.open(sys.argv[1]).convert("RGB")
+w, h = img.size
+colors = img.getcolors(maxcolors=w * h)
+colors.sort(reverse=True)
+background = colors[0][0] / (w * h)
+print(w, h, len(colors), round(background, 3))
+sys.exit(0 if w >= 1000 and len(colors) >= 16 and background < 0.97 else 1)
+)py", png});
+  EXPECT_EQ(check.exit_code, 0) << "screenshot looks blank: " << check.out << check.err;
+}
+
+}  // namespace
+}  // namespace tokenwarden::agent
