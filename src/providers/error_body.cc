@@ -17,6 +17,16 @@ std::string StringField(const nlohmann::json& object,
   return "";
 }
 
+// Codes become log fields and metric labels: 1-100 characters of
+// A-Z a-z 0-9 _ . - ("b_expired_token", "invalid_client").
+bool LooksLikeCode(std::string_view code) {
+  if (code.empty() || code.size() > 100) return false;
+  for (char c : code) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+  }
+  return true;
+}
+
 // The value of a `"msgCode" : "..."` pair in text that is not JSON (a
 // truncated answer); "" unless the value is complete and looks like a code.
 std::string SalvageMsgCode(std::string_view body) {
@@ -36,14 +46,9 @@ std::string SalvageMsgCode(std::string_view body) {
   if (rest.empty() || rest.front() != '"') return "";
   rest.remove_prefix(1);
   size_t end = rest.find('"');
-  if (end == std::string_view::npos || end == 0 || end > 100) return "";
+  if (end == std::string_view::npos) return "";
   std::string_view code = rest.substr(0, end);
-  for (char c : code) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' &&
-        c != '-')
-      return "";
-  }
-  return std::string(code);
+  return LooksLikeCode(code) ? std::string(code) : "";
 }
 
 }  // namespace
@@ -54,6 +59,11 @@ std::optional<UpstreamErrorBody> ParseErrorBody(std::string_view body) {
   if (json.is_object()) {
     out.code = StringField(json, {"msgCode", "error"});
     out.text = StringField(json, {"msgText", "error_description", "message"});
+    // {"error": "some sentence"}: a description, not a code.
+    if (!out.code.empty() && !LooksLikeCode(out.code)) {
+      if (out.text.empty()) out.text = out.code;
+      out.code.clear();
+    }
   } else {
     out.complete = false;
     out.code = SalvageMsgCode(body);

@@ -62,6 +62,11 @@ TEST(ErrorBody, ReadsTheShapesUpstreamsUse) {
   EXPECT_EQ(oauth->text, "bad secret");
   EXPECT_EQ(ParseErrorBody(R"({"message":"Unauthorized"})")->text,
             "Unauthorized");
+  // A sentence under "error" is a description: codes end up in metric labels.
+  auto sentence = ParseErrorBody(R"({"error":"service is down for maintenance"})");
+  ASSERT_TRUE(sentence.has_value());
+  EXPECT_EQ(sentence->code, "");
+  EXPECT_EQ(sentence->text, "service is down for maintenance");
   auto cut =
       ParseErrorBody(R"({"requestId":"r","msgCode":"b_expired_token","msgTy)");
   ASSERT_TRUE(cut.has_value());
