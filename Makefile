@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test test-unit test-asan fuzz-build fuzz fuzz-short bench clean format
+.PHONY: all deps configure build demo test test-unit test-asan fuzz-build fuzz fuzz-short bench clean format
 
 all: build
 
@@ -22,6 +22,11 @@ configure: deps $(BUILD)/build.ninja
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Emulator + agent on a scaled clock, a client through the proxy, faults on
+# cue, a timeline; about 45 s.
+demo: build
+	@/usr/bin/python3 scripts/demo.py $(BUILD)
 
 # Everything CI checks: the normal build with every test, every test again
 # under ASan+UBSan, and a short run of each fuzzer.
