@@ -232,12 +232,21 @@ class TokenManagerImpl final : public TokenManager,
       auto lease = o_.store->TryLease(o_.account, holder_id_, o_.lease_ttl);
       if (!lease.ok()) {
         log::Warn("lease_failed", {{"account", o_.account}, {"error", lease.error().ToString()}});
-        if (Valid(session_, now) && !current_rejected_) {
-          // Keep serving; try the store again after a backoff step.
+        if (Valid(session_, now) && !current_rejected_ && now < SoloAt(*session_)) {
+          // Keep serving; try the store again after a backoff step, but no
+          // later than the moment the session would otherwise run out.
           Fail(Verdict{Action::kRetryLater, "store", lease.error().message, {}}, now);
+          backoff_until_ = next_due_ = std::min(backoff_until_, SoloAt(*session_));
+          PublishStatus();
           co_return;
         }
-        // No session to serve: authorize without the lease rather than fail.
+        // Nothing to serve, or the session is about to run out: authorize
+        // without the lease rather than fail. Bounded: the new session lasts
+        // a whole lifetime before this can happen again.
+        log::Warn("authorizing_without_lease",
+                  {{"account", o_.account},
+                   {"why", Valid(session_, now) && !current_rejected_ ? "the session is about to expire"
+                                                                      : "no session to serve"}});
       } else if (!*lease) {
         // Someone else is authorizing: wait for its session.
         state_ = Valid(session_, now) ? AccountState::kRefreshing : AccountState::kAuthorizing;
@@ -281,6 +290,14 @@ class TokenManagerImpl final : public TokenManager,
     if (have_lease) ReleaseLease();
   }
 
+  // With the store unreachable, when an agent stops waiting for the lease
+  // and authorizes on its own: shortly before the session would expire
+  // (5 min, or a tenth of a short lifetime).
+  static TimePoint SoloAt(const Session& s) {
+    Duration lifetime = s.expires_at - s.issued_at;
+    return s.expires_at - std::min<Duration>(std::chrono::minutes(5), lifetime / 10);
+  }
+
   std::string AuthorizeReason(TimePoint now) const {
     if (operator_requested_) return "operator";
     if (reauth_requested_) return "invalidated";
@@ -308,7 +325,10 @@ class TokenManagerImpl final : public TokenManager,
   void Succeed(Session s, TimePoint now) {
     s.account = o_.account;
     s.provider = std::string(o_.provider->name());
-    s.generation = generation() + 1;
+    // Past every generation seen in the store too: after a store outage in
+    // which agents authorized on their own, the next shared session must be
+    // newer than each of theirs for all to adopt it.
+    s.generation = std::max(generation(), store_generation_) + 1;
     s.refresh_at = o_.provider->PlanRefresh(s, rng_);
     // A plan in the past or past expiry (a very short-lived token): halfway.
     if (s.refresh_at <= now || s.refresh_at >= s.expires_at) s.refresh_at = now + (s.expires_at - now) / 2;
@@ -384,6 +404,9 @@ class TokenManagerImpl final : public TokenManager,
       log::Error("store_load_failed", {{"account", o_.account}, {"error", r.error().ToString()}});
       return std::nullopt;
     }
+    // Nothing stored (a new account, or a Redis that came back empty): the
+    // next save creates the record.
+    if (!*r) version_ = 0;
     return std::move(*r);
   }
 
@@ -410,6 +433,7 @@ class TokenManagerImpl final : public TokenManager,
       return;
     }
     if (!r.session || r.session->account != o_.account) return;
+    store_generation_ = std::max(store_generation_, r.session->generation);
     if (r.session->generation <= generation()) return;
     TimePoint now = o_.clock->Now();
     if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
@@ -453,8 +477,8 @@ class TokenManagerImpl final : public TokenManager,
       // Someone wrote since we read; we hold the newest session (or the lease
       // expired under us): write over their version once.
       auto again = o_.store->Load(o_.account);
-      if (!again.ok() || !*again) break;
-      version_ = (*again)->version;
+      if (!again.ok()) break;
+      version_ = *again ? (*again)->version : 0;
     }
     log::Error("store_save_failed", {{"account", o_.account}, {"error", "lost the compare-and-swap twice"}});
   }
@@ -586,6 +610,7 @@ class TokenManagerImpl final : public TokenManager,
   AccountState state_ = AccountState::kUnauthorized;
   bool stopped_ = false;
   bool store_changed_ = false;
+  uint64_t store_generation_ = 0;  // the newest generation seen in the store
   bool current_rejected_ = false;
   bool reauth_requested_ = false;
   bool operator_requested_ = false;
