@@ -33,6 +33,7 @@ struct AccountDeps {
   std::shared_ptr<SessionStore> store;
   boost::asio::any_io_executor executor;
   std::string holder_id;  // this agent in leases
+  Duration lease_ttl = std::chrono::seconds(30);  // real time
 };
 
 // Reads the account's key file, builds its provider and manager (not

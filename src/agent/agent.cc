@@ -39,6 +39,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     deps_.store = store_;
     deps_.executor = ioc_.get_executor();
     deps_.holder_id = session::RandomHolderId();
+    deps_.lease_ttl = config_.lease_ttl;
     auto snapshot = std::make_shared<Snapshot>();
     snapshot->guard = std::make_shared<AccessGuard>(config_.clients);
     for (const AccountConfig& c : config_.accounts) {
@@ -71,7 +72,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
   int port() const override { return server_ ? server_->port() : 0; }
 
   Status Reload(AgentConfig next) override {
-    for (const char* field : {"listen", "state", "state_dir", "master_key_file", "threads"}) {
+    for (const char* field : {"listen", "state", "state_dir", "master_key_file", "threads", "lease_ttl"}) {
       if (RestartField(config_, next, field)) {
         log::Warn("reload_needs_restart", {{"field", field}, {"message", "this change takes effect after a restart"}});
       }
@@ -157,6 +158,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     if (field == "state") return a.state != b.state;
     if (field == "state_dir") return a.state_dir != b.state_dir;
     if (field == "master_key_file") return a.master_key_file != b.master_key_file;
+    if (field == "lease_ttl") return a.lease_ttl != b.lease_ttl;
     return a.threads != b.threads;
   }
 

@@ -63,16 +63,9 @@ Status ReadAlliance(TableReader& r, AccountConfig& a) {
   a.service_code = Secret(std::move(code));
   TW_ASSIGN_OR_RETURN(std::string jwk, r.RequiredString("private_jwk_file"));
   a.private_jwk_file = jwk;
-  TW_ASSIGN_OR_RETURN(auto every, r.String("refresh_every"));
-  if (every) {
-    auto d = ParseDuration(*every);
-    if (!d.ok()) return r.Bad("refresh_every", d.error().message);
-    if (*d < std::chrono::hours(1) || *d > std::chrono::hours(23)) {
-      return r.Bad("refresh_every", "'" + *every + "' is outside 1h..23h (the session lives "
-                                    "24 h; the bank recommends 8h or 12h)");
-    }
-    a.refresh_every = *d;
-  }
+  TW_ASSIGN_OR_RETURN(auto every, r.Duration("refresh_every", std::chrono::hours(1), std::chrono::hours(23),
+                                               " (the session lives 24 h; the bank recommends 8h or 12h)"));
+  a.refresh_every = every.value_or(a.refresh_every);
   TW_ASSIGN_OR_RETURN(auto version, r.String("api_version"));
   if (version) {
     if (*version != "1" && *version != "v1" && *version != "V1") {
@@ -115,15 +108,8 @@ Result<AccountConfig> ReadAccount(const toml::table& t, const std::string& where
   a.allow_insecure_http = insecure.value_or(false);
   TW_ASSIGN_OR_RETURN(auto ca, r.String("ca_file"));
   a.ca_file = ca.value_or("");
-  TW_ASSIGN_OR_RETURN(auto timeout, r.String("timeout"));
-  if (timeout) {
-    auto d = ParseDuration(*timeout);
-    if (!d.ok()) return r.Bad("timeout", d.error().message);
-    if (*d < std::chrono::milliseconds(100) || *d > std::chrono::minutes(5)) {
-      return r.Bad("timeout", "'" + *timeout + "' is outside 100ms..5m");
-    }
-    a.timeout = *d;
-  }
+  TW_ASSIGN_OR_RETURN(auto timeout, r.Duration("timeout", std::chrono::milliseconds(100), std::chrono::minutes(5)));
+  a.timeout = timeout.value_or(a.timeout);
   if (a.provider == "alliance") {
     TW_RETURN_IF_ERROR(ReadAlliance(r, a));
   } else if (a.provider == "novapost") {
@@ -157,6 +143,8 @@ Status ReadAgent(const toml::table& t, const std::string& where, const EnvLookup
   }
   TW_ASSIGN_OR_RETURN(auto key_file, r.String("master_key_file"));
   c.master_key_file = key_file ? std::filesystem::path(*key_file) : c.state_dir / "master.key";
+  TW_ASSIGN_OR_RETURN(auto lease, r.Duration("lease_ttl", std::chrono::seconds(1), std::chrono::minutes(5)));
+  c.lease_ttl = lease.value_or(c.lease_ttl);
   TW_ASSIGN_OR_RETURN(auto threads, r.Integer("threads"));
   if (threads) {
     if (*threads < 1 || *threads > 64) return r.Bad("threads", "must be 1..64");

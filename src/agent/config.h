@@ -66,6 +66,9 @@ struct AgentConfig {
   std::filesystem::path state_dir = "/var/lib/tokenwarden";
   std::string state = "file";          // "file" or "redis://[user:password@]host:port/db"
   std::filesystem::path master_key_file;  // default: state_dir/master.key
+  // Fleet mode: how long (real time) an agent's claim to refresh an account
+  // outlives the agent if it dies mid-refresh.
+  Duration lease_ttl = std::chrono::seconds(30);
   int threads = 2;
   std::string log_level = "info";
   std::vector<ClientConfig> clients;

@@ -84,6 +84,15 @@ api_key = "k"
   EXPECT_EQ(c->accounts[0].timeout, std::chrono::seconds(30));
 }
 
+TEST(Config, LeaseTtlIsReadAndBounded) {
+  std::string np = "[[account]]\nid='np'\nprovider='novapost'\napi_key='k'\n";
+  auto c = Parse("[agent]\nlease_ttl='5s'\n" + np);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->lease_ttl, std::chrono::seconds(5));
+  EXPECT_EQ(Parse(np)->lease_ttl, std::chrono::seconds(30));
+  EXPECT_NE(ErrorOf("[agent]\nlease_ttl='1h'\n" + np).find("field 'lease_ttl': '1h' is outside 1s..5m"), std::string::npos);
+}
+
 TEST(Config, UpstreamTimeoutIsReadAndBounded) {
   std::string np = "[[account]]\nid='np'\nprovider='novapost'\napi_key='k'\n";
   auto c = Parse(np + "timeout='2500ms'\n");

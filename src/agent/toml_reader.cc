@@ -1,10 +1,25 @@
 #include "agent/toml_reader.h"
 
+#include "util/duration.h"
+
 namespace tokenwarden::agent {
 
 Error TableReader::Bad(std::string_view field, std::string_view why) const {
   return MakeError(ErrorCode::kInvalidArgument,
                    where_ + ": field '" + std::string(field) + "': " + std::string(why));
+}
+
+Result<std::optional<tokenwarden::Duration>> TableReader::Duration(std::string_view key, tokenwarden::Duration min,
+                                                                   tokenwarden::Duration max, std::string_view hint) {
+  TW_ASSIGN_OR_RETURN(auto text, String(key));
+  if (!text) return std::optional<tokenwarden::Duration>();
+  auto d = ParseDuration(*text);
+  if (!d.ok()) return Bad(key, d.error().message);
+  if (*d < min || *d > max) {
+    return Bad(key, "'" + *text + "' is outside " + FormatDuration(min) + ".." + FormatDuration(max) +
+                        std::string(hint));
+  }
+  return std::optional<tokenwarden::Duration>(*d);
 }
 
 Result<std::optional<std::string>> TableReader::String(std::string_view key) {

@@ -32,6 +32,10 @@ class TableReader {
   Result<std::string> RequiredString(std::string_view key);
   Result<std::optional<long long>> Integer(std::string_view key);
   Result<std::optional<bool>> Bool(std::string_view key);
+  // A duration string ("12h", "250ms") within [min, max]; `hint` follows
+  // the range in the error.
+  Result<std::optional<tokenwarden::Duration>> Duration(std::string_view key, tokenwarden::Duration min,
+                                                        tokenwarden::Duration max, std::string_view hint = "");
   // A string or an array of strings.
   Result<std::optional<std::vector<std::string>>> Strings(std::string_view key);
 
