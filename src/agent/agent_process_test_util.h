@@ -32,9 +32,22 @@ inline std::string Slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Polls `f` every 50 ms until it returns true or `limit` passes.
+template <typename F>
+bool WaitFor(F f, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+inline constexpr const char* kTokenwardenBin = TW_BIN_DIR "/tokenwarden";
+
 class AgentProcessTest : public ::testing::Test {
  protected:
-  static constexpr const char* kBin = TW_BIN_DIR "/tokenwarden";
+  static constexpr const char* kBin = kTokenwardenBin;
   static constexpr const char* kServiceCode = "00000000-0000-4000-8000-00000000demo";
   static constexpr const char* kApiKey = "demo-novapost-api-key";
 
@@ -151,16 +164,6 @@ class AgentProcessTest : public ::testing::Test {
       EXPECT_FALSE(text.empty()) << where;
       for (const auto& s : secrets_) EXPECT_EQ(text.find(s), std::string::npos) << "secret in " << where << ": " << s;
     }
-  }
-
-  template <typename F>
-  static bool WaitFor(F f, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (f()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
   }
 
   std::string dir_;
