@@ -52,6 +52,9 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   ho.connect_timeout = std::min(ho.connect_timeout, config.timeout);
   ho.write_timeout = config.timeout;
   ho.read_timeout = config.timeout;
+  // The proxy serves many local callers at once: keep enough upstream
+  // connections warm that each does not pay a new connect (and handshake).
+  ho.max_idle_per_origin = 64;
   auto client = http::MakeHttpClient(ho);
   if (!client.ok()) return AccountError(config, client.error());
   out->client = *client;

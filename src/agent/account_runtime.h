@@ -13,6 +13,7 @@
 #include "agent/account_view.h"
 #include "agent/config.h"
 #include "agent/metrics.h"
+#include "agent/token_json.h"
 #include "http/client/http_client.h"
 #include "tokenwarden/session_store.h"
 #include "tokenwarden/token_manager.h"
@@ -26,6 +27,7 @@ struct AccountRuntime {
   std::shared_ptr<Clock> clock;
   std::string proxy_base;  // where /proxy/{account}/ forwards: the first base URL
   Counter* token_reads = nullptr;  // tokenwarden_token_reads_total{account}
+  TokenJsonCache token_json;
 };
 
 struct AccountDeps {

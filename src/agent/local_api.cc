@@ -24,8 +24,8 @@ std::pair<std::string_view, std::string_view> Segment(std::string_view path) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-Response TokenResponse(const Session& s) {
-  Response r = Response::Text(200, RenderTokenJson(s), "application/json");
+Response TokenResponse(AccountRuntime& account, const std::shared_ptr<const Session>& s) {
+  Response r = Response::Text(200, account.token_json.Get(s), "application/json");
   r.Header("Cache-Control", "no-store");
   return r;
 }
@@ -169,12 +169,12 @@ boost::asio::awaitable<Response> LocalApi::Token(const Request&, AccountRuntime&
   if (account.token_reads) account.token_reads->Increment();
   if (auto s = account.manager->current()) {
     account.manager->RecordUse();
-    co_return TokenResponse(*s);
+    co_return TokenResponse(account, s);
   }
   auto s = co_await account.manager->WaitForSession(options_.token_wait);
   if (!s.ok()) co_return NoSessionResponse(account, s.error(), *clock_);
   account.manager->RecordUse();
-  co_return TokenResponse(**s);
+  co_return TokenResponse(account, *s);
 }
 
 boost::asio::awaitable<Response> LocalApi::Invalidate(const Request& request, AccountRuntime& account) {
@@ -192,7 +192,7 @@ boost::asio::awaitable<Response> LocalApi::Invalidate(const Request& request, Ac
   }
   auto s = co_await account.manager->Invalidate(generation, options_.invalidate_wait);
   if (!s.ok()) co_return NoSessionResponse(account, s.error(), *clock_);
-  co_return TokenResponse(**s);
+  co_return TokenResponse(account, *s);
 }
 
 boost::asio::awaitable<Response> LocalApi::Authorize(AccountRuntime& account) {

@@ -20,4 +20,13 @@ std::string RenderTokenJson(const Session& session) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string TokenJsonCache::Get(const std::shared_ptr<const Session>& session) {
+  std::lock_guard lock(mu_);
+  if (session != session_) {
+    body_ = Secret(RenderTokenJson(*session));
+    session_ = session;
+  }
+  return std::string(body_.reveal());
+}
+
 }  // namespace tokenwarden::agent

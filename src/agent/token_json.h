@@ -5,8 +5,11 @@
 #ifndef TOKENWARDEN_AGENT_TOKEN_JSON_H_
 #define TOKENWARDEN_AGENT_TOKEN_JSON_H_
 
+#include <memory>
+#include <mutex>
 #include <string>
 
+#include "tokenwarden/secret.h"
 #include "tokenwarden/session.h"
 
 namespace tokenwarden::agent {
@@ -14,6 +17,18 @@ namespace tokenwarden::agent {
 // The only place outside the upstream request path where session header
 // values are revealed: the local client asked for them, authenticated.
 std::string RenderTokenJson(const Session& session);
+
+// RenderTokenJson of the latest session asked for, rendered once per
+// session: token reads are the agent's hot path. Thread-safe.
+class TokenJsonCache {
+ public:
+  std::string Get(const std::shared_ptr<const Session>& session);
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<const Session> session_;
+  Secret body_;  // wiped when replaced
+};
 
 }  // namespace tokenwarden::agent
 

@@ -33,5 +33,23 @@ TEST(TokenJson, HasTheDocumentedShape) {
   EXPECT_EQ(text.find("never-shown"), std::string::npos);  // upstream state stays inside
 }
 
+TEST(TokenJsonCache, RendersEachSessionOnceAndFollowsANewOne) {
+  auto first = std::make_shared<Session>();
+  first->account = "np";
+  first->generation = 1;
+  first->headers.push_back({"Authorization", Secret("jwt-1")});
+  TokenJsonCache cache;
+  std::shared_ptr<const Session> current = first;
+  EXPECT_EQ(cache.Get(current), RenderTokenJson(*first));
+  EXPECT_EQ(cache.Get(current), RenderTokenJson(*first));
+  auto second = std::make_shared<Session>(*first);
+  second->generation = 2;
+  second->headers[0].value = Secret("jwt-2");
+  current = second;
+  std::string body = cache.Get(current);
+  EXPECT_NE(body.find("jwt-2"), std::string::npos) << body;
+  EXPECT_EQ(nlohmann::json::parse(body)["generation"], 2);
+}
+
 }  // namespace
 }  // namespace tokenwarden::agent

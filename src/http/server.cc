@@ -124,8 +124,10 @@ class ServerImpl : public Server {
       auto [peer, loopback] = Describe(socket);
       auto executor = socket.get_executor();
       using Protocol = typename Acceptor::protocol_type;
-      asio::co_spawn(executor, Session(beast::basic_stream<Protocol>(std::move(socket)), peer, loopback),
-                     asio::detached);
+      // The stream keeps the strand's concrete type: no type-erased
+      // executor on every read, write and timer of the connection.
+      using Stream = beast::basic_stream<Protocol, decltype(executor)>;
+      asio::co_spawn(executor, Session(Stream(std::move(socket)), peer, loopback), asio::detached);
     }
   }
 
@@ -162,22 +164,26 @@ class ServerImpl : public Server {
       // once it starts, the whole request must arrive within read_timeout.
       stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
       co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-      if (!ec) {
+      if (!ec && !parser.is_done()) {  // a body follows
         stream.expires_after(options_.read_timeout);
         co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
       }
       first = false;
       if (ec) {
         std::string target = parser.is_header_done() ? std::string(parser.get().target()) : std::string();
+        // Named, not temporaries in the co_await: GCC 12 destroys some
+        // temporaries of a co_await expression twice.
+        std::optional<Response> refusal;
         if (ec == bhttp::error::header_limit) {
-          co_await Write(stream, Plain(431, "request header fields too large", target), 11, false);
+          refusal = Plain(431, "request header fields too large", target);
         } else if (ec == bhttp::error::body_limit) {
-          co_await Write(stream, Plain(413, "request body too large", target), 11, false);
+          refusal = Plain(413, "request body too large", target);
         } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
                    ec != beast::error::timeout && ec != asio::error::operation_aborted &&
                    ec != asio::error::connection_reset && buffer.size() > 0) {
-          co_await Write(stream, Plain(400, "malformed HTTP request", target), 11, false);
+          refusal = Plain(400, "malformed HTTP request", target);
         }
+        if (refusal) co_await Write(stream, *refusal, 11, false);
         break;
       }
       auto& msg = parser.get();
@@ -212,11 +218,12 @@ class ServerImpl : public Server {
   }
 
   template <class Stream>
-  awaitable<bool> Write(Stream& stream, const Response& r, unsigned version, bool keep_alive) {
+  // Takes the body out of `r`.
+  awaitable<bool> Write(Stream& stream, Response& r, unsigned version, bool keep_alive) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(r.status), version};
     for (const auto& [k, v] : r.headers) out.set(k, v);
     out.keep_alive(keep_alive);
-    out.body() = r.body;
+    out.body() = std::move(r.body);
     out.prepare_payload();
     boost::system::error_code ec;
     stream.expires_after(options_.write_timeout);

@@ -11,16 +11,18 @@ Verdict ClassifyNovaPostAnswer(const UpstreamResponse& response,
                                NovaPostCall call, TimePoint now) {
   const int status = response.status;
   Verdict v;
+  // Success is the common case (every proxied call): no body parsing.
+  if (status >= 200 && status < 300) {
+    v.action = Action::kOk;
+    return v;
+  }
   v.code = "http_" + std::to_string(status);
   auto body = ParseErrorBody(response.body);
   std::string text = body && !body->text.empty() ? " (" + body->text + ")" : "";
   std::string where =
       "Nova Post answered HTTP " + std::to_string(status) + text;
   const bool authorize = call == NovaPostCall::kAuthorize;
-  if (status >= 200 && status < 300) {
-    v.action = Action::kOk;
-    v.code.clear();
-  } else if (status == 401) {
+  if (status == 401) {
     v.action = authorize ? Action::kFatal : Action::kReauthorize;
     v.message =
         authorize ? where + ": the API key is unknown or revoked; check api_key"
