@@ -352,3 +352,37 @@ sys.exit(0 if w >= 1000 and len(colors) >= 16 and background < 0.97 else 1)
 
 }  // namespace
 }  // namespace tokenwarden::agent
+
+namespace tokenwarden::agent {
+namespace {
+
+TEST_F(AgentProcessTest, ServesOnAUnixSocketAndTheCliReachesIt) {
+  std::string sock = dir_ + "/agent.sock";
+  std::string config = Config();
+  config.replace(config.find("listen = "), config.find('\n', config.find("listen = ")) - config.find("listen = "),
+                 "listen = \"unix:" + sock + "\"");
+  WriteConfig(config);
+  ::setenv("TW_TEST_SERVICE_CODE", kServiceCode, 1);
+  ::setenv("TW_TEST_API_KEY", kApiKey, 1);
+  agent_log_ = dir_ + "/agent.log";
+  testing::ChildProcess agent({kBin, "serve", "--config", dir_ + "/agent.toml"}, agent_log_);
+  testing::ProcessResult token;
+  ASSERT_TRUE(WaitFor([&] {
+    token = testing::RunProcess({kBin, "token", "delivery", "--agent", "unix:" + sock});
+    return token.exit_code == 0;
+  })) << token.err << Slurp(agent_log_);
+  auto j = nlohmann::json::parse(token.out);
+  EXPECT_EQ(j["account"], "delivery");
+  secrets_.insert(j["headers"].value("Authorization", ""));
+  // The socket is the agent's access control: its owner and group only.
+  auto perms = std::filesystem::status(sock).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::others_all, std::filesystem::perms::none);
+  EXPECT_NE(perms & std::filesystem::perms::group_write, std::filesystem::perms::none);
+  auto status = testing::RunProcess({kBin, "status", "--config", dir_ + "/agent.toml"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("shop"), std::string::npos) << status.out;
+  EXPECT_EQ(agent.Stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace tokenwarden::agent

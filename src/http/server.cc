@@ -16,6 +16,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <sys/stat.h>
 #include <charconv>
 #include <thread>
 #include <vector>
@@ -50,6 +51,9 @@ class ServerImpl : public Server {
       unix_acceptor_.emplace(ioc_);
       unix_acceptor_->open(unix_socket(), ec);
       if (!ec) unix_acceptor_->bind(unix_socket::endpoint(path), ec);
+      // The owner and its group may connect (put the application's user in
+      // the agent's group); nobody else. Set before listen() accepts anyone.
+      if (!ec && ::chmod(path.c_str(), 0660) != 0) ec.assign(errno, boost::system::system_category());
       if (!ec) unix_acceptor_->listen(asio::socket_base::max_listen_connections, ec);
       if (ec) return MakeError(ErrorCode::kUnavailable, "cannot listen on " + options_.listen + ": " + ec.message());
       return OkStatus();
