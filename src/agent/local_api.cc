@@ -90,6 +90,8 @@ LocalApi::LocalApi(const AccountDirectory& directory, MetricsRegistry& metrics, 
 
 boost::asio::awaitable<Response> LocalApi::Handle(Request request) {
   try {
+    std::optional<Response> fast = FastToken(request);
+    if (fast) co_return std::move(*fast);
     co_return co_await Route(request);
   } catch (const std::exception& e) {
     log::Error("handler_failed", {{"path", std::string(request.path())}, {"error", e.what()}});
@@ -163,6 +165,24 @@ boost::asio::awaitable<Response> LocalApi::Route(const Request& request) {
     co_return co_await Authorize(*account);
   }
   co_return ErrorResponse(404, "not_found", "no such endpoint: " + std::string(path));
+}
+
+std::optional<Response> LocalApi::FastToken(const Request& request) const {
+  // Only the plain case; anything else (a refusal, no session yet) takes
+  // the full route, which answers it the same way as before.
+  std::string_view path = request.path();
+  if (request.method != "GET" || !StartsWith(path, "/v1/token/")) return std::nullopt;
+  std::string_view id = path.substr(10);
+  if (id.empty() || id.find('/') != std::string_view::npos) return std::nullopt;
+  auto headers = [&request](std::string_view name) { return request.header(name); };
+  if (!directory_.guard()->Check(headers, true, id).allowed) return std::nullopt;
+  auto account = directory_.Find(id);
+  if (!account) return std::nullopt;
+  std::shared_ptr<const Session> session = account->manager->current();
+  if (!session) return std::nullopt;
+  if (account->token_reads) account->token_reads->Increment();
+  account->manager->RecordUse();
+  return TokenResponse(*account, session);
 }
 
 boost::asio::awaitable<Response> LocalApi::Token(const Request&, AccountRuntime& account) {

@@ -116,23 +116,34 @@ class ServerImpl : public Server {
   ~ServerImpl() override { Stop(std::chrono::seconds(0)); }
 
  private:
-  // One accept loop for TCP and Unix listeners; each connection runs on its
-  // own strand.
+  // One accept loop for TCP and Unix listeners. With several threads each
+  // connection runs on its own strand; with one, none is needed.
   template <class Acceptor>
   awaitable<void> Accept(Acceptor& acceptor) {
+    using Protocol = typename Acceptor::protocol_type;
     while (true) {
       boost::system::error_code ec;
-      auto socket = co_await acceptor.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
-      if (ec == asio::error::operation_aborted || stopping_) co_return;
-      if (ec) continue;  // EMFILE and friends: the next accept may succeed
-      auto [peer, loopback] = Describe(socket);
-      auto executor = socket.get_executor();
-      using Protocol = typename Acceptor::protocol_type;
-      // The stream keeps the strand's concrete type: no type-erased
-      // executor on every read, write and timer of the connection.
-      using Stream = beast::basic_stream<Protocol, decltype(executor)>;
-      asio::co_spawn(executor, Session(Stream(std::move(socket)), peer, loopback), asio::detached);
+      if (options_.threads == 1) {
+        auto socket = co_await acceptor.async_accept(ioc_.get_executor(), asio::redirect_error(use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || stopping_) co_return;
+        if (!ec) Spawn<Protocol>(std::move(socket));
+      } else {
+        auto socket = co_await acceptor.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || stopping_) co_return;
+        if (!ec) Spawn<Protocol>(std::move(socket));
+      }
+      // On an error (EMFILE and friends) the next accept may succeed.
     }
+  }
+
+  template <class Protocol, class Socket>
+  void Spawn(Socket socket) {
+    auto [peer, loopback] = Describe(socket);
+    auto executor = socket.get_executor();
+    // The stream keeps the executor's concrete type: no type-erased
+    // executor on every read, write and timer of the connection.
+    using Stream = beast::basic_stream<Protocol, decltype(executor)>;
+    asio::co_spawn(executor, Session(Stream(std::move(socket)), peer, loopback), asio::detached);
   }
 
   // The peer's address for logs, and whether it is on this machine.
