@@ -57,7 +57,7 @@ void BM_OpenSslEcdhP384Derive(benchmark::State& state) {
   for (auto _ : state) {
     EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, own.pkey(), nullptr);
     size_t len = sizeof z;
-    if (EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer(ctx, peer.pkey()) <= 0 ||
+    if (EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer_ex(ctx, peer.pkey(), 0) <= 0 ||
         EVP_PKEY_derive(ctx, z, &len) <= 0) {
       std::abort();
     }

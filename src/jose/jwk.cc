@@ -131,6 +131,12 @@ Result<EcKey> EcKey::Generate(Curve curve) {
 Result<EcKey> EcKey::FromPkey(EVP_PKEY* pkey) {
   std::shared_ptr<EVP_PKEY> owned(pkey, EVP_PKEY_free);
   TW_ASSIGN_OR_RETURN(Curve curve, CurveOfPkey(pkey));
+  // Every EcKey holds a checked point (see FromJwk), so ECDH need not
+  // check it again.
+  Ossl<EVP_PKEY_CTX> check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  if (!check || EVP_PKEY_public_check_quick(check.get()) <= 0) {
+    return OpenSslError(ErrorCode::kCryptoFailure, "EC key: not a valid point on its curve");
+  }
   BIGNUM* d = nullptr;
   bool has_private = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1;
   BN_clear_free(d);
