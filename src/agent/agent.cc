@@ -2,6 +2,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <sys/resource.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -16,6 +18,23 @@
 
 namespace tokenwarden::agent {
 namespace {
+
+// The configured connection limit, lowered to what the process's
+// descriptor limit allows (upstream connections, the store and logs need
+// some too), with a warning that says how to raise it.
+int ConnectionLimit(int configured) {
+  constexpr rlim_t kReserved = 256;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return configured;
+  rlim_t usable = limit.rlim_cur > 2 * kReserved ? limit.rlim_cur - kReserved : limit.rlim_cur / 2;
+  if (static_cast<rlim_t>(configured) <= usable) return configured;
+  log::Warn("connection_limit_lowered",
+            {{"max_connections", configured},
+             {"allowed", usable},
+             {"message", "the open-files limit is " + std::to_string(limit.rlim_cur) +
+                             "; raise it (LimitNOFILE= in the unit, ulimit -n) to allow more"}});
+  return static_cast<int>(usable);
+}
 
 using AccountMap = std::map<std::string, std::shared_ptr<AccountRuntime>, std::less<>>;
 
@@ -57,6 +76,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     so.listen = config_.listen;
     so.threads = config_.threads;
     so.max_body_bytes = 8 * 1024 * 1024;  // proxied request bodies
+    so.max_connections = ConnectionLimit(config_.max_connections);
     auto server = http::Server::Start(so, [api = api_.get()](http::Request r) { return api->Handle(std::move(r)); });
     if (!server.ok()) {
       return MakeError(server.error().code, config_.file.string() + ": [agent] listen: " + server.error().message);
@@ -72,7 +92,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
   int port() const override { return server_ ? server_->port() : 0; }
 
   Status Reload(AgentConfig next) override {
-    for (const char* field : {"listen", "state", "state_dir", "master_key_file", "threads", "lease_ttl"}) {
+    for (const char* field : {"listen", "state", "state_dir", "master_key_file", "threads", "lease_ttl", "max_connections"}) {
       if (RestartField(config_, next, field)) {
         log::Warn("reload_needs_restart", {{"field", field}, {"message", "this change takes effect after a restart"}});
       }
@@ -159,6 +179,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     if (field == "state_dir") return a.state_dir != b.state_dir;
     if (field == "master_key_file") return a.master_key_file != b.master_key_file;
     if (field == "lease_ttl") return a.lease_ttl != b.lease_ttl;
+    if (field == "max_connections") return a.max_connections != b.max_connections;
     return a.threads != b.threads;
   }
 

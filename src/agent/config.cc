@@ -150,6 +150,11 @@ Status ReadAgent(const toml::table& t, const std::string& where, const EnvLookup
     if (*threads < 1 || *threads > 64) return r.Bad("threads", "must be 1..64");
     c.threads = static_cast<int>(*threads);
   }
+  TW_ASSIGN_OR_RETURN(auto connections, r.Integer("max_connections"));
+  if (connections) {
+    if (*connections < 16 || *connections > 1000000) return r.Bad("max_connections", "must be 16..1000000");
+    c.max_connections = static_cast<int>(*connections);
+  }
   TW_ASSIGN_OR_RETURN(auto level, r.String("log_level"));
   if (level) {
     static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};

@@ -70,6 +70,8 @@ struct AgentConfig {
   // outlives the agent if it dies mid-refresh.
   Duration lease_ttl = std::chrono::seconds(30);
   int threads = 2;
+  // Local connections open at once; past it a new one is closed at once.
+  int max_connections = 16384;
   std::string log_level = "info";
   std::vector<ClientConfig> clients;
   std::vector<AccountConfig> accounts;

@@ -1,6 +1,7 @@
 #include "cli/agent_commands.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +24,17 @@ struct ServeOptions {
   long long time_origin = 0;
 };
 
+// Lifts the soft open-files limit to the hard one (Debian's soft default,
+// 1024, would cap the agent near a thousand connections).
+void RaiseOpenFilesLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 int Serve(const ServeOptions& o) {
+  RaiseOpenFilesLimit();
   // Block the signals before any thread starts; this thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);

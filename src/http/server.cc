@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -20,6 +21,8 @@
 #include <charconv>
 #include <thread>
 #include <vector>
+
+#include "util/log.h"
 
 namespace tokenwarden::http {
 namespace {
@@ -126,14 +129,36 @@ class ServerImpl : public Server {
       if (options_.threads == 1) {
         auto socket = co_await acceptor.async_accept(ioc_.get_executor(), asio::redirect_error(use_awaitable, ec));
         if (ec == asio::error::operation_aborted || stopping_) co_return;
-        if (!ec) Spawn<Protocol>(std::move(socket));
+        if (!ec) Admit<Protocol>(std::move(socket));
       } else {
         auto socket = co_await acceptor.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
         if (ec == asio::error::operation_aborted || stopping_) co_return;
-        if (!ec) Spawn<Protocol>(std::move(socket));
+        if (!ec) Admit<Protocol>(std::move(socket));
       }
-      // On an error (EMFILE and friends) the next accept may succeed.
+      if (ec) {
+        // Out of descriptors (EMFILE and friends): the pending connection
+        // stays queued and would fail the next accept at once; pause so
+        // the loop does not spin while connections close.
+        asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
     }
+  }
+
+  // Serves the connection, or closes it at once past max_connections.
+  template <class Protocol, class Socket>
+  void Admit(Socket socket) {
+    if (open_connections_.fetch_add(1) >= options_.max_connections) {
+      open_connections_.fetch_sub(1);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      if (!over_limit_logged_.exchange(true)) {
+        log::Warn("connection_limit_reached", {{"max_connections", options_.max_connections},
+                                               {"message", "new connections are closed until others end"}});
+      }
+      return;
+    }
+    Spawn<Protocol>(std::move(socket));
   }
 
   template <class Protocol, class Socket>
@@ -230,6 +255,7 @@ class ServerImpl : public Server {
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(asio::socket_base::shutdown_both, ignored);
+    open_connections_.fetch_sub(1);
   }
 
   template <class Stream>
@@ -255,6 +281,8 @@ class ServerImpl : public Server {
   std::mutex join_mu_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};
+  std::atomic<int> open_connections_{0};
+  std::atomic<bool> over_limit_logged_{false};
   int port_ = 0;
 };
 

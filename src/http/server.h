@@ -38,6 +38,9 @@ struct ServerOptions {
   Duration read_timeout = std::chrono::seconds(30);   // a request must arrive whole within it
   Duration idle_timeout = std::chrono::seconds(60);   // keep-alive between requests
   Duration write_timeout = std::chrono::seconds(30);
+  // Open connections at most; one more is accepted and closed at once, so
+  // a flood of idle clients costs bounded memory and never stalls accept.
+  int max_connections = 16384;
   ErrorResponder error_responder;  // default: {"error": message}
 };
 
