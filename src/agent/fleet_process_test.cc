@@ -2,6 +2,7 @@
 // one real redis-server, against `tokenwarden emulate`, all on one scaled
 // clock. Client load runs through every agent's proxy the whole time.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <future>
@@ -11,6 +12,7 @@
 #include "agent/agent_process_test_util.h"
 #include "jose/base64url.h"
 #include "testing/redis_server.h"
+#include "testing/storm.h"
 
 namespace tokenwarden::agent {
 namespace {
@@ -328,6 +330,38 @@ TEST_F(FleetTest, WithRedisDownAgentsServeThenAuthorizeAtMostOnceEachAndConverge
   std::cerr << "authorizations after Redis returned, until all agents served one session: "
             << after - before - during << "\n";
   EXPECT_TRUE(Agree("shop"));
+}
+
+// A storm of concurrent proxied calls spread over eight agents as the bank's
+// session expires: each agent sees rejections of one generation, the fleet
+// authorizes exactly once, and every call succeeds (TW_STORM_REQUESTS sets
+// the size; `make bench` runs 10,000).
+TEST_F(FleetTest, ARefreshStormThroughEightAgentsAuthorizesOnce) {
+  const char* size = std::getenv("TW_STORM_REQUESTS");
+  const int n = size ? std::atoi(size) : 800;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  StartFleet(8, 1);
+  int before = Authorizations("shop");
+  int generation = Served(0, "shop").first;
+  ASSERT_EQ(Emu("POST", "/_emulator/alliance/sessions/expire", nlohmann::json{{"serviceCode", kServiceCode}}.dump()).status, 200);
+  auto storm = testing::Storm(Ports(), n, "POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order",
+                              R"({"coinAmount":100,"merchantRequestId":"storm"})", std::chrono::seconds(180));
+  int ok = static_cast<int>(std::count(storm.status.begin(), storm.status.end(), 200));
+  int authorizations = Authorizations("shop") - before;
+  std::cout << "FIGURE fleet_storm.agents = 8\nFIGURE fleet_storm.requests = " << n
+            << "\nFIGURE fleet_storm.succeeded = " << ok << "\nFIGURE fleet_storm.failed = " << n - ok
+            << "\nFIGURE fleet_storm.retried_after_rejection = " << storm.retried
+            << "\nFIGURE fleet_storm.authorizations = " << authorizations
+            << "\nFIGURE fleet_storm.seconds = " << storm.seconds << std::endl;
+  EXPECT_EQ(authorizations, 1);
+  EXPECT_EQ(ok, n);
+  EXPECT_GT(storm.retried, 0) << "the storm never met the expired session";
+  int agreed = 0;
+  EXPECT_TRUE(WaitFor([&] { return Agree("shop", &agreed) && agreed == generation + 1; }));
 }
 
 }  // namespace

@@ -10,24 +10,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <random>
 
 #include "agent/agent_process_test_util.h"
+#include "testing/storm.h"
 
 namespace tokenwarden::agent {
 namespace {
 
-namespace asio = boost::asio;
-namespace bhttp = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
 // Sanitizer builds keep freed memory in quarantine and pad every block, so
@@ -332,56 +325,6 @@ TEST_F(ReliabilityTest, UpstreamOutageIsRiddenOutAndRecoveredWithinOneBackoffSte
   EXPECT_GT(calls.size(), 100u);
 }
 
-// Many concurrent asynchronous calls, each on its own connection; returns
-// each status (0: no answer) and how many answers say the proxy retried.
-struct StormResult {
-  std::vector<int> status;
-  int retried = 0;
-  double seconds = 0;
-};
-
-StormResult Storm(int port, int n, const std::string& method, const std::string& target, const std::string& body,
-                  std::chrono::seconds limit) {
-  struct Conn {
-    explicit Conn(asio::io_context& ioc) : socket(ioc) {}
-    asio::ip::tcp::socket socket;
-    boost::beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> request;
-    bhttp::response<bhttp::string_body> response;
-  };
-  asio::io_context ioc;
-  StormResult out;
-  out.status.assign(n, 0);
-  std::vector<std::unique_ptr<Conn>> conns;
-  asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port));
-  auto begin = Clock::now();
-  for (int i = 0; i < n; ++i) {
-    auto c = std::make_unique<Conn>(ioc);
-    c->request = {method == "POST" ? bhttp::verb::post : bhttp::verb::get, target, 11};
-    c->request.set(bhttp::field::host, "127.0.0.1");
-    c->request.set(bhttp::field::content_type, "application/json");
-    c->request.body() = body;
-    c->request.prepare_payload();
-    c->request.keep_alive(false);
-    Conn* raw = c.get();
-    raw->socket.async_connect(endpoint, [raw, i, &out](boost::system::error_code connected) {
-      if (connected) return;
-      bhttp::async_write(raw->socket, raw->request, [raw, i, &out](boost::system::error_code written, size_t) {
-        if (written) return;
-        bhttp::async_read(raw->socket, raw->buffer, raw->response, [raw, i, &out](boost::system::error_code read, size_t) {
-          if (read) return;
-          out.status[i] = raw->response.result_int();
-          if (raw->response["Tokenwarden-Retried"] == "1") ++out.retried;
-        });
-      });
-    });
-    conns.push_back(std::move(c));
-  }
-  ioc.run_for(limit);
-  out.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
-  return out;
-}
-
 // Requests that all arrive as the bank's session expires: every call
 // rejected with the old session invalidates that one generation, so the
 // agent authorizes exactly once and every call succeeds on its retry.
@@ -391,7 +334,7 @@ TEST_F(ReliabilityTest, RefreshStormOfConcurrentCallsAuthorizesExactlyOnce) {
   int before = ShopAuthorizations();
   int generation = Token("shop").value("generation", -1);
   ASSERT_EQ(Emu("POST", "/_emulator/alliance/sessions/expire", nlohmann::json{{"serviceCode", kServiceCode}}.dump()).status, 200);
-  auto storm = Storm(agent_port_, n, "POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order",
+  auto storm = testing::Storm({agent_port_}, n, "POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order",
                      R"({"coinAmount":100,"merchantRequestId":"storm"})", std::chrono::seconds(180));
   int ok = static_cast<int>(std::count(storm.status.begin(), storm.status.end(), 200));
   int authorizations = ShopAuthorizations() - before;
