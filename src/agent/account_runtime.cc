@@ -43,9 +43,10 @@ Result<std::unique_ptr<Provider>> MakeProvider(const AccountConfig& c, std::shar
 
 }  // namespace
 
-Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& config, const AccountDeps& deps) {
-  auto out = std::make_shared<AccountRuntime>();
-  out->config = config;
+Result<std::shared_ptr<http::HttpClient>> HttpClients::For(const AccountConfig& config) {
+  Key key{config.ca_file, config.allow_insecure_http, config.timeout.count()};
+  std::lock_guard lock(mu_);
+  if (auto it = clients_.find(key); it != clients_.end()) return it->second;
   http::HttpClientOptions ho;
   ho.ca_file = config.ca_file;
   ho.allow_insecure_http = config.allow_insecure_http;
@@ -55,7 +56,15 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   // The proxy serves many local callers at once: keep enough upstream
   // connections warm that each does not pay a new connect (and handshake).
   ho.max_idle_per_origin = 64;
-  auto client = http::MakeHttpClient(ho);
+  TW_ASSIGN_OR_RETURN(auto client, http::MakeHttpClient(ho));
+  clients_.emplace(key, client);
+  return client;
+}
+
+Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& config, const AccountDeps& deps) {
+  auto out = std::make_shared<AccountRuntime>();
+  out->config = config;
+  auto client = deps.clients->For(config);
   if (!client.ok()) return AccountError(config, client.error());
   out->client = *client;
   auto provider = MakeProvider(config, out->client, deps.clock);

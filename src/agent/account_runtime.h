@@ -7,8 +7,11 @@
 #include <utility>
 // (keep the line above first)
 #include <boost/asio/any_io_executor.hpp>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <tuple>
 
 #include "agent/account_view.h"
 #include "agent/config.h"
@@ -30,12 +33,27 @@ struct AccountRuntime {
   TokenJsonCache token_json;
 };
 
+// HTTP clients shared by the accounts whose client settings match. Each
+// client holds a TLS context with the system trust store (hundreds of KiB),
+// which thousands of accounts cannot each have; the connection pool is kept
+// per origin, so sharing also shares warm connections to one upstream.
+class HttpClients {
+ public:
+  Result<std::shared_ptr<http::HttpClient>> For(const AccountConfig& config);
+
+ private:
+  using Key = std::tuple<std::string, bool, Duration::rep>;  // ca_file, allow_insecure_http, timeout
+  std::mutex mu_;
+  std::map<Key, std::shared_ptr<http::HttpClient>> clients_;
+};
+
 struct AccountDeps {
   std::shared_ptr<Clock> clock;
   std::shared_ptr<SessionStore> store;
   boost::asio::any_io_executor executor;
   std::string holder_id;  // this agent in leases
   Duration lease_ttl = std::chrono::seconds(30);  // real time
+  std::shared_ptr<HttpClients> clients = std::make_shared<HttpClients>();
 };
 
 // Reads the account's key file, builds its provider and manager (not
