@@ -4,11 +4,12 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
-FUZZ_SECONDS ?= 300
+FUZZ_RUNS ?= 10000000
+FUZZ_MAX_SECONDS ?= 7200
 
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test test-unit test-asan fuzz-build fuzz fuzz-short bench clean format
+.PHONY: all deps configure build demo test test-unit test-asan fuzz-build fuzz fuzz-short bench soak clean format
 
 all: build
 
@@ -52,15 +53,24 @@ $(FUZZ_BUILD)/build.ninja:
 fuzz-build: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 
-# A short run of each fuzzer (CI); `make fuzz` runs them FUZZ_SECONDS each.
+# A short run of each fuzzer (CI): 20 s each. `make fuzz` runs each for
+# FUZZ_RUNS executions, at most FUZZ_MAX_SECONDS each (stopping short fails).
 fuzz-short: fuzz-build
 	fuzz/run.sh $(FUZZ_BUILD)/bin 20
 
 fuzz: fuzz-build
-	fuzz/run.sh $(FUZZ_BUILD)/bin $(FUZZ_SECONDS)
+	fuzz/run.sh $(FUZZ_BUILD)/bin $(FUZZ_MAX_SECONDS) $(FUZZ_RUNS)
 
+# Every benchmark beside its peer, written to docs/BENCHMARKS.md.
 bench: build
 	bench/run.sh $(BUILD)
+
+# The long reliability runs (CI runs the short ones): 200 crashes, 10,000
+# idle connections and storm requests, 30 simulated days under load; about
+# 25 minutes. The fuzzing campaign is `make fuzz`.
+soak: build
+	cd $(BUILD) && TW_SOAK=1 ./bin/reliability_process_test
+	cd $(BUILD) && TW_STORM_REQUESTS=10000 ./bin/fleet_process_test --gtest_filter='*RefreshStorm*'
 
 format:
 	find include src fuzz bench tests -name '*.h' -o -name '*.cc' | xargs clang-format -i

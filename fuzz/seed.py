@@ -1,4 +1,5 @@
-"""Writes seed corpora for the fuzzers from the shared JOSE vectors."""
+"""Writes seed corpora for the fuzzers: the shared JOSE vectors, agent
+configs and local API requests."""
 import json
 import os
 import sys
@@ -25,3 +26,88 @@ for i, ts in enumerate(["2025-02-27 12:12:34.0430 +0000", "2025-02-27 14:12:34.4
                         "2025.11.13 17:16:04.227", "2024-09-05 18:35:18.210+03:00",
                         "2025-02-27T12:12:34Z"]):
     write("timestamp_fuzz", "seed%d" % i, ts)
+
+# config_fuzz: the shipped example and configs from src/agent/config_test.cc.
+# FuzzEnv in config_fuzz.cc sets ALLIANCE_SERVICE_CODE, NOVAPOST_API_KEY,
+# PHP_CLIENT_TOKEN, REDIS_PASSWORD, EMPTY, NESTED and LISTEN; UNSET is unset.
+here = os.path.dirname(os.path.abspath(__file__))
+write("config_fuzz", "example.toml", open(os.path.join(here, "..", "examples", "tokenwarden.toml")).read())
+np = "[[account]]\nid='np'\nprovider='novapost'\napi_key='k'\n"
+configs = {
+    "documented": """
+[agent]
+listen = "127.0.0.1:8707"
+state_dir = "/var/lib/tokenwarden"
+
+[[account]]
+id = "shop"
+provider = "alliance"
+base_url = "https://api-ecom-prod.bankalliance.ua"
+service_code = "${ALLIANCE_SERVICE_CODE}"
+private_jwk_file = "/etc/tokenwarden/alliance.jwk.json"
+refresh_every = "12h"
+
+[[account]]
+id = "delivery"
+provider = "novapost"
+base_url = "https://api.novapost.com/v.1.0"
+api_key = "${NOVAPOST_API_KEY}"
+
+[[client]]
+name = "php"
+token = "${PHP_CLIENT_TOKEN}"
+accounts = ["shop"]
+
+[[client]]
+name = "ops"
+token = "0123456789abcdef0"
+accounts = ["*"]
+""",
+    "defaults": np,
+    "lease_ttl": "[agent]\nlease_ttl='5s'\nthreads=4\nlog_level='debug'\n" + np,
+    "timeout": np + "timeout='2500ms'\nmax_active_sessions=1\n",
+    "escaped_dollar": "[[account]]\nid='np'\nprovider='novapost'\napi_key='a$${b}'\n",
+    "env": "[agent]\nlisten='${LISTEN}'\n[[account]]\nid='np'\nprovider='novapost'\n"
+           "api_key='${NESTED}${EMPTY}'\n",
+    "env_unset": "[[account]]\nid='np'\nprovider='novapost'\napi_key='${UNSET}'\n",
+    "redis": "[agent]\nstate='redis://tokenwarden:${REDIS_PASSWORD}@10.0.0.5:6379/0'\n"
+             "master_key_file='/etc/tokenwarden/master.key'\n" + np,
+    "unix": "[agent]\nlisten='unix:/run/tokenwarden/agent.sock'\nstate_dir='/tmp/tw'\n" + np,
+    "insecure": np + "base_url='http://api.novapost.com/v.1.0'\nallow_insecure_http=true\n",
+    "loopback": np + "base_urls=['http://127.0.0.1:9000/v.1.0', 'https://api.novaposhta.ua/v.1.0']\n"
+                     "ca_file='/etc/ssl/ca.pem'\n",
+    "alliance": "[[account]]\nid='s'\nprovider='alliance'\nservice_code='c'\nprivate_jwk_file='k'\n"
+                "refresh_every='8h'\napi_version='v1'\n",
+    "syntax_error": "[agent]\nlisten = \n",
+}
+for name, text in configs.items():
+    write("config_fuzz", name + ".toml", text)
+
+# http_request_fuzz: what local clients send the agent, one connection each.
+T = "Host: 127.0.0.1:8707\r\nTokenwarden-Request: 1\r\n"
+requests = {
+    "token": "GET /v1/token/shop HTTP/1.1\r\n" + T + "\r\n",
+    "token_bearer": "GET /v1/token/shop HTTP/1.1\r\n" + T + "Authorization: Bearer 0123456789abcdef0\r\n\r\n",
+    "token_no_marker": "GET /v1/token/shop HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    "token_origin": "GET /v1/token/shop HTTP/1.1\r\n" + T + "Origin: https://evil.example\r\n\r\n",
+    "invalidate": "POST /v1/token/shop/invalidate?generation=3 HTTP/1.1\r\n" + T + "Content-Length: 0\r\n\r\n",
+    "invalidate_bad": "POST /v1/token/delivery/invalidate?generation=%2D1+x HTTP/1.1\r\n" + T + "\r\n",
+    "accounts": "GET /v1/accounts HTTP/1.1\r\n" + T + "Authorization: Bearer fedcba9876543210f\r\n\r\n",
+    "authorize": "POST /v1/accounts/shop/authorize HTTP/1.1\r\n" + T + "Content-Length: 0\r\n\r\n",
+    "proxy": "POST /proxy/shop/ecom/execute_request/hpp/v1/create-order?x=1 HTTP/1.1\r\n" + T
+             + "Content-Type: application/json\r\nContent-Length: 44\r\n\r\n"
+             + '{"coinAmount":100,"merchantRequestId":"m-1"}',
+    "proxy_chunked": "PUT /proxy/delivery/v.1.0/shipments HTTP/1.1\r\nHost: x\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "metrics": "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+    "status_page": "GET / HTTP/1.0\r\n\r\n",
+    "health": "GET /healthz HTTP/1.1\r\n\r\nGET /readyz HTTP/1.1\r\n\r\nGET /metrics HTTP/1.1\r\n"
+              "X-Forwarded-For: 10.0.0.1\r\nConnection: close\r\n\r\n",
+    "pipelined": "GET /v1/token/shop HTTP/1.1\r\n" + T + "\r\nPOST /v1/token/shop/invalidate?generation=3 HTTP/1.1\r\n"
+                 + T + "Content-Length: 0\r\n\r\nDELETE /v1/accounts HTTP/1.1\r\n" + T + "\r\n",
+    "not_found": "GET /v2/token/shop HTTP/1.1\r\n\r\n",
+    "garbage": "\x00\xff GARBAGE / HTTP/9.9\r\n\r\n",
+    "bad_length": "POST /v1/token/shop/invalidate HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n",
+}
+for name, text in requests.items():
+    write("http_request_fuzz", name, text.encode("latin-1"))

@@ -32,10 +32,11 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
   up.url = account.proxy_base + std::string(path);
   if (!request.query().empty()) up.url += "?" + std::string(request.query());
   auto attached = account.manager->provider().RequestHeaders(session);
-  for (const auto& [name, value] : request.headers) {
+  for (const auto& header : request.headers) {
+    const std::string& name = header.first;  // a named reference: clang < 16 cannot capture a structured binding
     if (HopHeader(name)) continue;
     bool ours = std::any_of(attached.begin(), attached.end(), [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
-    if (!ours) up.headers.emplace_back(name, value);
+    if (!ours) up.headers.push_back(header);
   }
   for (auto& h : attached) up.headers.push_back(std::move(h));
   up.body = request.body;

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/beast_request.h"
 #include "util/log.h"
 
 namespace tokenwarden::http {
@@ -227,17 +228,7 @@ class ServerImpl : public Server {
         break;
       }
       auto& msg = parser.get();
-      Request request;
-      request.method = std::string(msg.method_string());
-      request.target = std::string(msg.target());
-      for (const auto& field : msg) {
-        std::string name(field.name_string());
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        request.headers.emplace_back(std::move(name), std::string(field.value()));
-      }
-      request.body = std::move(msg.body());
-      request.peer = peer;
-      request.peer_is_loopback = loopback;
+      Request request = FromBeast(msg, peer, loopback);
       bool keep_alive = msg.keep_alive();
       unsigned version = msg.version();
 
