@@ -10,13 +10,13 @@
 // (keep the line above first)
 #include <boost/asio/awaitable.hpp>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "tokenwarden/clock.h"
+#include "tokenwarden/jitter_rng.h"
 #include "tokenwarden/session.h"
 
 namespace tokenwarden {
@@ -66,7 +66,7 @@ class Provider {
 
   // When `session` should be refreshed: the provider's policy (Alliance every
   // 12 h, Nova Post at exp - max(5 min, 10 %)) with its jitter drawn from rng.
-  virtual TimePoint PlanRefresh(const Session& session, std::mt19937_64& rng) const = 0;
+  virtual TimePoint PlanRefresh(const Session& session, JitterRng& rng) const = 0;
 
   // Classifies an answer to an authorized API call.
   virtual Verdict Classify(const UpstreamResponse& response) const = 0;

@@ -263,7 +263,8 @@ Result<AgentConfig> ParseConfig(std::string_view toml_text, const std::filesyste
 }
 
 Result<AgentConfig> LoadConfig(const std::filesystem::path& file, const EnvLookup& env) {
-  TW_ASSIGN_OR_RETURN(std::string text, ReadFile(file, 1 << 20));
+  // Large enough for 100,000 [[account]] tables (about 110 bytes each).
+  TW_ASSIGN_OR_RETURN(std::string text, ReadFile(file, 64 << 20));
   return ParseConfig(text, file, env);
 }
 

@@ -50,7 +50,7 @@ class AllianceProvider : public Provider {
   }
 
   TimePoint PlanRefresh(const Session& session,
-                        std::mt19937_64& rng) const override {
+                        JitterRng& rng) const override {
     TimePoint planned = session.issued_at + JitterAround(config_.refresh_every,
                                                          kAllianceJitter, rng);
     return std::min(planned, session.expires_at - kAllianceExpiryMargin);

@@ -82,7 +82,7 @@ TEST_F(AllianceProviderTest, ConfigErrorsNameTheField) {
 
 TEST_F(AllianceProviderTest, PlansTwelveHoursPlusOrMinusFivePercent) {
   auto p = *Make(Config());
-  std::mt19937_64 rng(7);
+  JitterRng rng(7);
   Session s = SessionAt(kIssued, hours(24));
   TimePoint lo = kIssued + hours(24), hi = kIssued;
   for (int i = 0; i < 5000; ++i) {
@@ -100,7 +100,7 @@ TEST_F(AllianceProviderTest, NeverPlansLaterThanTenMinutesBeforeExpiry) {
   AllianceConfig c = Config();
   c.refresh_every = hours(23);
   auto p = *Make(c);
-  std::mt19937_64 rng(9);
+  JitterRng rng(9);
   Session day = SessionAt(kIssued, hours(24));
   Session short_lived = SessionAt(kIssued, hours(6));
   for (int i = 0; i < 2000; ++i) {

@@ -111,7 +111,7 @@ TEST(Verdicts, TransportErrors) {
 }
 
 TEST(RefreshPlan, JitterStaysInBoundsAndVaries) {
-  std::mt19937_64 rng(42);
+  JitterRng rng(42);
   std::set<Duration::rep> seen;
   for (int i = 0; i < 2000; ++i) {
     Duration d = JitterAround(hours(12), 0.05, rng);

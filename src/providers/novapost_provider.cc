@@ -96,7 +96,7 @@ class NovaPostProvider : public Provider {
   }
 
   TimePoint PlanRefresh(const Session& session,
-                        std::mt19937_64& rng) const override {
+                        JitterRng& rng) const override {
     Duration lifetime = session.expires_at - session.issued_at;
     auto tenth =
         std::chrono::duration_cast<Duration>(lifetime * kNovaPostLeadFraction);

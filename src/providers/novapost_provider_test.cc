@@ -74,7 +74,7 @@ TEST(NovaPostProvider, ConfigErrorsNameTheFieldAndNeverTheKey) {
 
 TEST(NovaPostProvider, PlansAnHourTokenSixMinutesEarlyLessAJitter) {
   auto p = *Make(Config());
-  std::mt19937_64 rng(3);
+  JitterRng rng(3);
   Session s = SessionAt(hours(1));
   TimePoint lo = s.expires_at, hi = kIssued;
   for (int i = 0; i < 5000; ++i) {
@@ -89,7 +89,7 @@ TEST(NovaPostProvider, PlansAnHourTokenSixMinutesEarlyLessAJitter) {
 
 TEST(NovaPostProvider, LeadIsAtLeastFiveMinutesAndTenPercent) {
   auto p = *Make(Config());
-  std::mt19937_64 rng(5);
+  JitterRng rng(5);
   for (int i = 0; i < 1000; ++i) {
     Session twenty = SessionAt(
         minutes(20));  // 10 % is 2 min: the 5 min floor wins; jitter <= 12 s

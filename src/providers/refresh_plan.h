@@ -5,16 +5,18 @@
 
 #include <random>
 
+#include "tokenwarden/jitter_rng.h"
+
 #include "tokenwarden/clock.h"
 
 namespace tokenwarden::providers {
 
 // Uniform in [base * (1 - fraction), base * (1 + fraction)].
 // REQUIRES: 0 <= fraction < 1.
-Duration JitterAround(Duration base, double fraction, std::mt19937_64& rng);
+Duration JitterAround(Duration base, double fraction, JitterRng& rng);
 
 // Uniform in [0, max]. REQUIRES: max >= 0.
-Duration JitterUpTo(Duration max, std::mt19937_64& rng);
+Duration JitterUpTo(Duration max, JitterRng& rng);
 
 }  // namespace tokenwarden::providers
 

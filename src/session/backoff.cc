@@ -5,7 +5,7 @@
 namespace tokenwarden::session {
 
 Duration BackoffDelay(int failures, Duration initial, Duration max, Duration retry_after,
-                      std::mt19937_64& rng) {
+                      JitterRng& rng) {
   Duration ceiling = initial;
   for (int i = 1; i < failures && ceiling < max; ++i) ceiling *= 2;
   ceiling = std::min(ceiling, max);

@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "tokenwarden/jitter_rng.h"
+
 #include "tokenwarden/clock.h"
 
 namespace tokenwarden::session {
@@ -17,7 +19,7 @@ inline constexpr Duration kMaxRetryAfter = std::chrono::hours(1);
 // may exceed `max` but is capped at kMaxRetryAfter against absurd values.
 // REQUIRES: failures >= 1, 0 < initial <= max.
 Duration BackoffDelay(int failures, Duration initial, Duration max, Duration retry_after,
-                      std::mt19937_64& rng);
+                      JitterRng& rng);
 
 }  // namespace tokenwarden::session
 

@@ -10,7 +10,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 TEST(Backoff, StaysWithinTheDoublingCeilingAndReachesItsUpperHalf) {
-  std::mt19937_64 rng(7);
+  JitterRng rng(7);
   for (int failures = 1; failures <= 12; ++failures) {
     Duration ceiling = std::min<Duration>(seconds(1) * (1LL << (failures - 1)), minutes(5));
     Duration highest{};
@@ -26,7 +26,7 @@ TEST(Backoff, StaysWithinTheDoublingCeilingAndReachesItsUpperHalf) {
 }
 
 TEST(Backoff, NeverSoonerThanRetryAfterButCapsAbsurdValues) {
-  std::mt19937_64 rng(7);
+  JitterRng rng(7);
   for (int i = 0; i < 100; ++i) {
     EXPECT_GE(BackoffDelay(1, seconds(1), minutes(5), seconds(30), rng), seconds(30));
     EXPECT_EQ(BackoffDelay(1, seconds(1), minutes(5), minutes(20), rng), minutes(20));
@@ -35,7 +35,7 @@ TEST(Backoff, NeverSoonerThanRetryAfterButCapsAbsurdValues) {
 }
 
 TEST(Backoff, ManyFailuresDoNotOverflow) {
-  std::mt19937_64 rng(7);
+  JitterRng rng(7);
   EXPECT_LE(BackoffDelay(1000000, milliseconds(1), minutes(5), {}, rng), minutes(5));
 }
 

@@ -602,7 +602,7 @@ class TokenManagerImpl final : public TokenManager,
   std::atomic<long long> last_used_ms_{0};
 
   // Strand-only state.
-  std::mt19937_64 rng_;
+  JitterRng rng_;
   SessionPtr session_;           // the newest session, even if rejected or expired
   uint64_t generation_floor_ = 0;
   uint64_t version_ = 0;         // of the stored record we last read or wrote
