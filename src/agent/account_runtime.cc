@@ -56,6 +56,9 @@ Result<std::shared_ptr<http::HttpClient>> HttpClients::For(const AccountConfig& 
   // The proxy serves many local callers at once: keep enough upstream
   // connections warm that each does not pay a new connect (and handshake).
   ho.max_idle_per_origin = 64;
+  // Shared by every account with these settings: a start with thousands of
+  // accounts authorizes 256 at a time, not all at once.
+  ho.max_in_flight = 256;
   TW_ASSIGN_OR_RETURN(auto client, http::MakeHttpClient(ho));
   clients_.emplace(key, client);
   return client;

@@ -56,6 +56,10 @@ struct HttpClientOptions {
   // and how long one may wait before it is closed.
   size_t max_idle_per_origin = 4;
   Duration idle_timeout = std::chrono::seconds(30);
+  // Exchanges under way at once (0: no limit); more wait their turn. Keeps
+  // a burst (every account authorizing after a start) from opening a
+  // connection each and running out of descriptors or the upstream's patience.
+  int max_in_flight = 0;
 };
 
 // Error codes of Send():

@@ -221,6 +221,28 @@ TEST_F(HttpClientTest, ConcurrentRequestsUseSeparateConnectionsThenReuseThem) {
   EXPECT_EQ(client_->connections_opened(), 4u);
 }
 
+TEST_F(HttpClientTest, AtMostMaxInFlightExchangesRunAtOnce) {
+  HttpClientOptions o;
+  o.max_in_flight = 2;
+  Client(o);
+  std::vector<std::optional<Result<ClientResponse>>> results(6);
+  for (auto& slot : results) {
+    boost::asio::co_spawn(
+        ioc_,
+        tokenwarden::testing::StoreResult(
+            &slot, client_->Send({"GET", HttpUrl("/file.txt"), {}, ""})),
+        boost::asio::detached);
+  }
+  ioc_.run();
+  for (auto& r : results) {
+    ASSERT_TRUE(r.has_value() && r->ok());
+    EXPECT_EQ((*r)->body, "hello\n");
+  }
+  // Six at once would open six connections; two at a time open two and
+  // the others wait, then reuse them.
+  EXPECT_EQ(client_->connections_opened(), 2u);
+}
+
 TEST_F(HttpClientTest, RefusesPlainHttpBeyondLoopback) {
   Client();
   auto r =
