@@ -92,6 +92,22 @@ class HttpClientTest : public ::testing::Test {
     if (client_) client_->CloseIdle();
   }
 
+  // `n` GETs of /file.txt started at once on the test's io_context; each
+  // must succeed.
+  void GetFileConcurrently(int n) {
+    std::vector<std::optional<Result<ClientResponse>>> results(static_cast<size_t>(n));
+    for (auto& slot : results) {
+      boost::asio::co_spawn(
+          ioc_, tokenwarden::testing::StoreResult(&slot, client_->Send({"GET", HttpUrl("/file.txt"), {}, ""})),
+          boost::asio::detached);
+    }
+    ioc_.run();
+    for (auto& r : results) {
+      ASSERT_TRUE(r.has_value() && r->ok());
+      EXPECT_EQ((*r)->body, "hello\n");
+    }
+  }
+
   std::shared_ptr<HttpClient> Client(HttpClientOptions options = {}) {
     auto c = MakeHttpClient(options);
     EXPECT_TRUE(c.ok()) << c.error().message;
@@ -203,19 +219,7 @@ TEST_F(HttpClientTest, ReconnectsWhenTheServerClosedAnIdleConnection) {
 
 TEST_F(HttpClientTest, ConcurrentRequestsUseSeparateConnectionsThenReuseThem) {
   Client();
-  std::vector<std::optional<Result<ClientResponse>>> results(4);
-  for (auto& slot : results) {
-    boost::asio::co_spawn(
-        ioc_,
-        tokenwarden::testing::StoreResult(
-            &slot, client_->Send({"GET", HttpUrl("/file.txt"), {}, ""})),
-        boost::asio::detached);
-  }
-  ioc_.run();
-  for (auto& r : results) {
-    ASSERT_TRUE(r.has_value() && r->ok());
-    EXPECT_EQ((*r)->body, "hello\n");
-  }
+  GetFileConcurrently(4);
   EXPECT_EQ(client_->connections_opened(), 4u);
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(Get(HttpUrl("/file.txt")).ok());
   EXPECT_EQ(client_->connections_opened(), 4u);
@@ -225,19 +229,7 @@ TEST_F(HttpClientTest, AtMostMaxInFlightExchangesRunAtOnce) {
   HttpClientOptions o;
   o.max_in_flight = 2;
   Client(o);
-  std::vector<std::optional<Result<ClientResponse>>> results(6);
-  for (auto& slot : results) {
-    boost::asio::co_spawn(
-        ioc_,
-        tokenwarden::testing::StoreResult(
-            &slot, client_->Send({"GET", HttpUrl("/file.txt"), {}, ""})),
-        boost::asio::detached);
-  }
-  ioc_.run();
-  for (auto& r : results) {
-    ASSERT_TRUE(r.has_value() && r->ok());
-    EXPECT_EQ((*r)->body, "hello\n");
-  }
+  GetFileConcurrently(6);
   // Six at once would open six connections; two at a time open two and
   // the others wait, then reuse them.
   EXPECT_EQ(client_->connections_opened(), 2u);
