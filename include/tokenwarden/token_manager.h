@@ -34,6 +34,8 @@
 
 namespace tokenwarden {
 
+class AsyncLimit;  // src/util/async_limit.h
+
 enum class AccountState {
   kUnauthorized,
   kAuthorizing,
@@ -86,6 +88,12 @@ struct TokenManagerOptions {
 
   // Seeds the jitter; 0 draws one from the system.
   uint64_t seed = 0;
+
+  // Shared by the managers of one agent: authorizations under way at once
+  // (taken before the lease and the upstream call), so that thousands of
+  // accounts starting together neither exhaust descriptors nor flood the
+  // upstream. Null: no limit.
+  std::shared_ptr<AsyncLimit> authorization_limit;
 };
 
 // A snapshot for the status page, metrics and operators. No secret in it.

@@ -79,6 +79,7 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   o.store = deps.store;
   o.holder_id = deps.holder_id;
   o.lease_ttl = deps.lease_ttl;
+  o.authorization_limit = deps.authorizations;
   if (config.provider == "novapost") o.max_live_sessions = config.max_active_sessions;
   auto manager = TokenManager::Create(std::move(o), deps.executor);
   if (!manager.ok()) return AccountError(config, manager.error());

@@ -20,6 +20,7 @@
 #include "http/client/http_client.h"
 #include "tokenwarden/session_store.h"
 #include "tokenwarden/token_manager.h"
+#include "util/async_limit.h"
 
 namespace tokenwarden::agent {
 
@@ -54,6 +55,8 @@ struct AccountDeps {
   std::string holder_id;  // this agent in leases
   Duration lease_ttl = std::chrono::seconds(30);  // real time
   std::shared_ptr<HttpClients> clients = std::make_shared<HttpClients>();
+  // Authorizations under way at once across the agent's accounts.
+  std::shared_ptr<AsyncLimit> authorizations = std::make_shared<AsyncLimit>(64);
 };
 
 // Reads the account's key file, builds its provider and manager (not

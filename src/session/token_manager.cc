@@ -14,6 +14,7 @@
 #include "session/backoff.h"
 #include "session/messages.h"
 #include "session/session_cell.h"
+#include "util/async_limit.h"
 #include "util/log.h"
 #include "util/time_format.h"
 
@@ -223,6 +224,11 @@ class TokenManagerImpl final : public TokenManager,
 
   asio::awaitable<void> Attempt() {
     published_due_ = false;
+    std::optional<AsyncLimit::Place> place;
+    if (o_.authorization_limit) {
+      co_await o_.authorization_limit->Acquire();
+      place.emplace(o_.authorization_limit.get());
+    }
     TimePoint now = o_.clock->Now();
     bool have_lease = false;
     if (o_.store) {

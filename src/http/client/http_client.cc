@@ -2,8 +2,6 @@
 
 #include <atomic>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <cctype>
 #include <exception>
@@ -13,6 +11,7 @@
 #include "http/client/connection.h"
 #include "http/client/connection_pool.h"
 #include "http/client/url.h"
+#include "util/async_limit.h"
 
 namespace tokenwarden::http {
 namespace {
@@ -67,39 +66,14 @@ class BeastHttpClient : public HttpClient {
     return url;
   }
 
-  // A place among the exchanges under way, held until destroyed.
-  class Slot {
-   public:
-    explicit Slot(std::atomic<int>* count) : count_(count) {}
-    Slot(const Slot&) = delete;
-    Slot& operator=(const Slot&) = delete;
-    ~Slot() {
-      if (count_) count_->fetch_sub(1);
-    }
-
-   private:
-    std::atomic<int>* count_;
-  };
-
-  // Waits (polling every 2 ms; only under a burst) for a free place.
-  awaitable<std::unique_ptr<Slot>> TakeSlot() {
-    if (options_.max_in_flight <= 0) co_return std::make_unique<Slot>(nullptr);
-    std::optional<asio::steady_timer> timer;
-    while (true) {
-      int now = in_flight_.load();
-      if (now < options_.max_in_flight && in_flight_.compare_exchange_weak(now, now + 1)) {
-        co_return std::make_unique<Slot>(&in_flight_);
-      }
-      if (!timer) timer.emplace(co_await asio::this_coro::executor);
-      timer->expires_after(std::chrono::milliseconds(2));
-      co_await timer->async_wait(asio::use_awaitable);
-    }
-  }
-
   awaitable<Result<ClientResponse>> SendChecked(ClientRequest request) {
     auto checked = Check(request.url);
     if (!checked.ok()) co_return std::move(checked).error();
-    std::unique_ptr<Slot> slot = co_await TakeSlot();
+    std::optional<AsyncLimit::Place> place;
+    if (in_flight_) {
+      co_await in_flight_->Acquire();
+      place.emplace(in_flight_.get());
+    }
     const Url& url = *checked;
     const std::string origin = url.Origin();
     auto executor = co_await asio::this_coro::executor;
@@ -133,7 +107,9 @@ class BeastHttpClient : public HttpClient {
   asio::ssl::context tls_;
   ConnectionPool pool_;
   std::atomic<uint64_t> opened_{0};
-  std::atomic<int> in_flight_{0};
+  // Null: no limit.
+  std::unique_ptr<AsyncLimit> in_flight_ =
+      options_.max_in_flight > 0 ? std::make_unique<AsyncLimit>(options_.max_in_flight) : nullptr;
 };
 
 Result<asio::ssl::context> MakeTlsContext(const HttpClientOptions& options) {
