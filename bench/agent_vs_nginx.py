@@ -9,7 +9,11 @@
    the authorization call on to the emulator).
 
 The agent runs with one server thread and each nginx with one worker; wrk
-has the same settings for both sides. Prints requests/s and the ratios.
+has the same settings for both sides. Before any load it reads the idle
+memory of the agent (two accounts) and of the nginx peer.
+
+Prints Markdown sections for docs/BENCHMARKS.md: requests/s, p50 and p99
+latency and the ratios, and the idle memory.
 
   bench/agent_vs_nginx.py BUILD_DIR [--seconds N] [--connections N] [--runs N]
 """
@@ -83,10 +87,40 @@ def wrk(port, path, headers, args):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
     if non2xx:
         raise RuntimeError(f"{non2xx.group(1)} non-2xx answers from :{port}{path}:\n{out}")
-    return rps, (p99.group(1) if p99 else "?"), (errors.group(0) if errors else "")
+    return {"rps": rps, "p50": latency(out, "50%"), "p99": latency(out, "99%"),
+            "errors": errors.group(0) if errors else ""}
+
+
+def latency(wrk_out, percentile):
+    """A percentile from wrk --latency, in microseconds."""
+    m = re.search(rf"^\s*{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", wrk_out, re.M)
+    if not m:
+        return float("nan")
+    return float(m.group(1)) * {"us": 1, "ms": 1000, "s": 1_000_000}[m.group(2)]
+
+
+def memory_kib(pid):
+    """Resident, proportional and private (anonymous) memory of a process, KiB."""
+    fields = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            name, _, rest = line.partition(":")
+            if rest.strip().endswith("kB"):
+                fields[name] = int(rest.split()[0])
+    return {"rss": fields["Rss"], "pss": fields["Pss"], "private": fields["Private_Dirty"]}
+
+
+def nginx_memory_kib(master_pid):
+    """The same figures summed over an nginx master and its workers."""
+    pids = [master_pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True,
+                                                          text=True).stdout.split()]
+    total = {"rss": 0, "pss": 0, "private": 0}
+    for pid in pids:
+        for k, v in memory_kib(pid).items():
+            total[k] += v
+    return total, len(pids)
 
 
 def main():
@@ -152,28 +186,48 @@ def main():
         wait_http(peer_port, "/proxy/delivery/divisions")
         assert get(peer_port, "/v1/token/shop")[1] == token_body, "nginx must serve the very same body"
 
-        print(f"agent vs nginx on loopback: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
-              f"best of {args.runs} alternating runs; agent threads = 1, nginx worker_processes = 1; "
-              f"{os.cpu_count()} CPUs")
-        cases = [("GET /v1/token/shop", agent_port, peer_port, "/v1/token/shop", ["Tokenwarden-Request: 1"]),
-                 ("proxy GET /proxy/delivery/divisions", agent_port, peer_port, "/proxy/delivery/divisions", [])]
-        ok = True
+        time.sleep(2)  # idle: no call in flight, first authorizations done
+        agent_mem = memory_kib(procs[2].pid)
+        nginx_mem, nginx_procs = nginx_memory_kib(procs[3].pid)
+
+        print(f"## 1-2. The agent against nginx, wrk on loopback\n\n"
+              f"`wrk -t{args.threads} -c{args.connections} -d{args.seconds}s --latency`, best of {args.runs} "
+              f"alternating runs per side; the agent with `threads = 1`, nginx with `worker_processes 1`; "
+              f"{os.cpu_count()} CPUs. Latency in microseconds.\n")
+        print("| case | agent req/s | nginx req/s | ratio (target >= 1.0) | agent p50 / p99 | nginx p50 / p99 |")
+        print("|---|---|---|---|---|---|")
+        cases = [("`GET /v1/token/shop` vs nginx serving the same body from a file", agent_port, peer_port,
+                  "/v1/token/shop", ["Tokenwarden-Request: 1"]),
+                 ("proxy `GET /proxy/delivery/divisions` vs nginx reverse proxy adding the same header",
+                  agent_port, peer_port, "/proxy/delivery/divisions", [])]
         for name, a_port, n_port, path, headers in cases:
-            best = {"agent": (0, "", ""), "nginx": (0, "", "")}
+            best = {"agent": None, "nginx": None}
             for _ in range(args.runs):
                 for side, port in (("agent", a_port), ("nginx", n_port)):
                     r = wrk(port, path, headers, args)
-                    if r[0] > best[side][0]:
+                    if best[side] is None or r["rps"] > best[side]["rps"]:
                         best[side] = r
-            ratio = best["agent"][0] / best["nginx"][0]
-            ok = ok and ratio >= 1.0
-            print(f"  {name:38} agent {best['agent'][0]:>10,.0f} req/s (p99 {best['agent'][1]})   "
-                  f"nginx {best['nginx'][0]:>10,.0f} req/s (p99 {best['nginx'][1]})   ratio {ratio:.2f}"
-                  f"{'' if ratio >= 1.0 else '  (target >= 1.0 not met)'}")
+            a, n = best["agent"], best["nginx"]
+            ratio = a["rps"] / n["rps"]
+            print(f"| {name} | {a['rps']:,.0f} | {n['rps']:,.0f} | **{ratio:.2f}**"
+                  f"{'' if ratio >= 1.0 else ' (not met)'} | {a['p50']:.0f} / {a['p99']:.0f} | "
+                  f"{n['p50']:.0f} / {n['p99']:.0f} |")
         stats = json.loads(get(emu_port, "/_emulator/stats")[1])
         auths = sum(v["authorizations"] for p in stats.values() for v in p.values())
-        print(f"  upstream authorizations during the whole run: {auths} (one per account)")
-        return 0 if ok else 1
+        print(f"\nUpstream authorizations during the whole run: {auths} (one per account).\n")
+
+        print("## 6. Idle memory: the agent with two accounts\n")
+        print("Read from /proc/PID/smaps_rollup before any load. RSS counts shared library pages "
+              "(OpenSSL, libstdc++) in full; PSS shares them out; private is the process's own memory. "
+              "Target: under 8 MiB (Vault Agent sidecars are reported at 13-20 MiB RSS).\n")
+        print("| process | RSS KiB | PSS KiB | private KiB |")
+        print("|---|---|---|---|")
+        print(f"| tokenwarden serve (2 accounts, threads = 1) | {agent_mem['rss']:,} | {agent_mem['pss']:,} | "
+              f"{agent_mem['private']:,} |")
+        print(f"| nginx peer ({nginx_procs} processes) | {nginx_mem['rss']:,} | {nginx_mem['pss']:,} | "
+              f"{nginx_mem['private']:,} |")
+        print()
+        return 0
     finally:
         for p in reversed(procs):
             p.send_signal(signal.SIGTERM)

@@ -1,17 +1,76 @@
 #!/usr/bin/env bash
-# make bench: every benchmark, each with its peer measured in the same run.
-#   bench/run.sh BUILD_DIR
+# make bench: every benchmark, each with its peer measured in the same run,
+# written to docs/BENCHMARKS.md (and shown as it goes).
+#   bench/run.sh BUILD_DIR [OUT]
+# SCALE_ACCOUNTS (default 100000) sizes the scale benchmark; it alone takes
+# about 10 minutes at the default.
 set -euo pipefail
-build=${1:-build}
+build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
+out=${2:-$here/../docs/BENCHMARKS.md}
+bin=$build/bin
+part=$(mktemp -d)
+trap 'rm -rf "$part"' EXIT
 
-echo "== TokenManager::current() (2 threads) against a mutex-guarded shared_ptr and std::atomic<shared_ptr>"
-"$build/bin/current_bench" --benchmark_counters_tabular=true
+# Each section goes to its own file; a section that fails is reported as
+# failed in the document and fails the run at the end.
+failed=()
+section() {
+  local name=$1
+  shift
+  echo "== $name" >&2
+  if ! "$@" > "$part/$name.md"; then
+    failed+=("$name")
+    printf '\n**This section failed to complete; see the make bench output.**\n\n' >> "$part/$name.md"
+  fi
+  cat "$part/$name.md" >&2
+}
 
-echo
-echo "== JWE (ECDH-ES+A256KW, P-384) against raw OpenSSL ECDH"
-"$build/bin/jwe_bench" --benchmark_counters_tabular=true
+google_bench() {  # TITLE BINARY: a Google Benchmark binary's table
+  printf '## %s\n\n```\n' "$1"
+  "$2" --benchmark_min_time=2 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>&1 |
+    grep -v '^\*\*\*'
+  printf '```\n\n'
+}
 
-echo
-echo "== the agent against nginx, wrk on loopback"
-/usr/bin/python3 "$here/agent_vs_nginx.py" "$build"
+section agent_vs_nginx /usr/bin/python3 "$here/agent_vs_nginx.py" "$build"
+section storm "$here/figures.py" "3. Refresh storm: 10,000 concurrent requests as the session expires (one agent)" \
+  "$bin/reliability_process_test" '*RefreshStorm*' TW_STORM_REQUESTS=10000
+section fleet_storm "$here/figures.py" "3b. Refresh storm through 8 fleet agents (one redis-server)" \
+  "$bin/fleet_process_test" '*RefreshStorm*' TW_STORM_REQUESTS=10000
+section scale /usr/bin/python3 "$here/scale.py" "$build" --accounts "${SCALE_ACCOUNTS:-100000}"
+section jwe_peers /usr/bin/python3 "$here/jwe_peers.py" "$build"
+section jwe_floor google_bench "5b. JWE against OpenSSL's raw ECDH (the floor of a decrypt)" "$bin/jwe_bench"
+section current google_bench "7. TokenManager::current() on 2 threads, against a mutex and std::atomic<shared_ptr>" \
+  "$bin/current_bench"
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` ($(date -u '+%Y-%m-%d %H:%M UTC')); every figure below comes from that one run,"
+  echo "each beside its peer measured in the same run. Rerun it to check them on your machine."
+  echo
+  echo "## Machine and versions"
+  echo
+  echo "| | |"
+  echo "|---|---|"
+  echo "| CPU | $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') |"
+  echo "| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) |"
+  echo "| system | $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r) |"
+  echo "| load average at start | $(cut -d' ' -f1-3 /proc/loadavg) |"
+  echo "| tokenwarden | $(git -C "$here/.." describe --always --dirty 2>/dev/null || echo unknown), $(grep -m1 CMAKE_BUILD_TYPE: "$build/CMakeCache.txt" | cut -d= -f2) build |"
+  echo "| compiler | $(c++ --version | head -1) |"
+  echo "| OpenSSL | $(openssl version) |"
+  echo "| nginx | $(/usr/sbin/nginx -v 2>&1 | cut -d/ -f2) |"
+  echo "| wrk | $(wrk -v 2>&1 | head -1 | cut -d' ' -f2) |"
+  echo "| redis-server | $(redis-server --version | grep -o 'v=[^ ]*' | cut -d= -f2) |"
+  echo
+  for name in agent_vs_nginx storm fleet_storm scale jwe_peers jwe_floor current; do
+    cat "$part/$name.md"
+  done
+} > "$out"
+echo "wrote $out" >&2
+if ((${#failed[@]})); then
+  echo "bench: failed sections: ${failed[*]}" >&2
+  exit 1
+fi
