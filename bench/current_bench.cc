@@ -140,7 +140,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& r : runs) {
-      if (r.run_type != Run::RT_Iteration) continue;
+      // Every repetition, or only the medians when aggregates alone are reported.
+      bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+      if (r.run_type != Run::RT_Iteration && !median) continue;
       auto it = r.counters.find("items_per_second");
       if (it != r.counters.end()) rates_[r.run_name.function_name].push_back(it->second.value);
     }
