@@ -2,7 +2,6 @@
 // one real redis-server, against `tokenwarden emulate`, all on one scaled
 // clock. Client load runs through every agent's proxy the whole time.
 #include <signal.h>
-#include <sys/resource.h>
 
 #include <atomic>
 #include <future>
@@ -339,11 +338,7 @@ TEST_F(FleetTest, WithRedisDownAgentsServeThenAuthorizeAtMostOnceEachAndConverge
 TEST_F(FleetTest, ARefreshStormThroughEightAgentsAuthorizesOnce) {
   const char* size = std::getenv("TW_STORM_REQUESTS");
   const int n = size ? std::atoi(size) : 800;
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  testing::RaiseOpenFilesLimit();
   StartFleet(8, 1);
   int before = Authorizations("shop");
   int generation = Served(0, "shop").first;

@@ -3,7 +3,6 @@
 // (CI) and a long one (`make soak`, TW_SOAK=1); `make bench` runs the storm
 // at 10,000 requests (TW_STORM_REQUESTS). Every test prints its figures in
 // lines starting "FIGURE " for the reports.
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -63,15 +62,6 @@ long ResidentKiB(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
   }
   return -1;
-}
-
-// This process may hold many sockets at once (storms, idle connections).
-void RaiseOpenFilesLimit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-  }
 }
 
 // A connected TCP socket to 127.0.0.1:port, or -1.
@@ -160,7 +150,7 @@ class Clients {
 class ReliabilityTest : public AgentProcessTest {
  protected:
   void SetUp() override {
-    RaiseOpenFilesLimit();
+    testing::RaiseOpenFilesLimit();
     AgentProcessTest::SetUp();
   }
 

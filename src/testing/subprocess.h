@@ -49,6 +49,10 @@ int FreeLoopbackPort();
 // A new private temporary directory (mode 0700).
 std::string MakeTempDir(const std::string& prefix = "tw-test");
 
+// Lifts this process's soft open-files limit to the hard one, for tests
+// that hold thousands of sockets (storms, idle connections).
+void RaiseOpenFilesLimit();
+
 }  // namespace tokenwarden::testing
 
 #endif  // TOKENWARDEN_TESTING_SUBPROCESS_H_
