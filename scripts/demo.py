@@ -58,6 +58,12 @@ def call(port, method, path, body=None, headers=None, timeout=10):
         return 0, {}, ""
 
 
+
+def utc(text):
+    """An agent timestamp: "...T12:00:00.043Z", or "...T12:00:00Z" when the
+    milliseconds are zero (the agent leaves them out then)."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
 class Clock:
     """The scaled clock both processes share: sim = origin + (real - origin) * scale."""
 
@@ -90,7 +96,7 @@ class Timeline:
     def agent_event(self, e):
         """One JSON line of the agent's log, told in words (repeats folded)."""
         ev, acct = e.get("event"), e.get("account", "")
-        ts = datetime.datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        ts = utc(e["ts"])
         sim = self.clock.sim(ts.timestamp())
         if ev == "authorizing":
             # Retries and scheduled refreshes are told by their outcome.
@@ -106,7 +112,7 @@ class Timeline:
             self.say(f"{acct:9} ... and {prev[1] - 1} more failed attempt(s), backing off up to 5 simulated minutes", sim)
         self.repeats[acct] = (key, 1)
         if ev == "authorized":
-            exp = datetime.datetime.strptime(e["expires_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+            exp = utc(e["expires_at"])
             self.say(f"{acct:9} session {e['generation']} ready, expires {exp.astimezone(KYIV):%a %H:%M} Kyiv", sim)
         elif ev == "authorize_failed":
             retry = e.get("retry_in_ms", 0) / 1000
@@ -212,8 +218,7 @@ def main():
                 s, _, body = call(agent_port, "GET", "/v1/accounts", headers={"Tokenwarden-Request": "1"})
                 shop = next(a for a in json.loads(body)["accounts"] if a["account"] == "shop") if s == 200 else {}
                 if shop.get("generation", 0) >= 2 and shop.get("refresh_at"):
-                    shop_refresh = datetime.datetime.strptime(shop["refresh_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-                        tzinfo=datetime.timezone.utc).timestamp()
+                    shop_refresh = utc(shop["refresh_at"]).timestamp()
             elif shop_refresh and cues["outage"] is None and now > shop_refresh - 600:
                 # The bank's authorization endpoint goes down for two hours
                 # across the shop's scheduled refresh.
