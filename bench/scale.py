@@ -18,10 +18,12 @@ Phase A, real-time clock (one emulator):
           new authorizations at the emulator (should be 0: restored, not
           re-authorized).
 Phase B, scaled clock (a second emulator and agent, both --time-scale S):
-  a fresh agent authorizes every account and refreshes them every simulated
-  hour; /_emulator/stats is polled (sum of authorizations) and the
-  emulator's request log gives the exact time of every authorization, so that
-  the figures say whether the hourly refreshes are spread or bunched.
+  a fresh agent authorizes every account (all at once: the initial burst)
+  and then refreshes each once per period (54 simulated minutes for the
+  hour-long token), each account at its own phase of the period;
+  /_emulator/stats is polled (sum of authorizations) and the emulator's
+  request log gives the exact time of every authorization, so that the
+  figures say whether the refreshes are spread or bunched.
 
 Prints a Markdown section on stdout, progress on stderr. Everything is
 bounded in time; only processes this script started are stopped, by PID.
@@ -40,6 +42,7 @@ import tempfile
 import threading
 import time
 
+PERIOD = 3240  # simulated s between refreshes of an hour-long Nova Post token (exp - 6 min)
 CONFIG_LIMIT = 64 << 20  # LoadConfig reads at most 64 MiB (src/agent/config.cc)
 MARKER = {"Tokenwarden-Request": "1"}
 
@@ -458,8 +461,9 @@ def main():
                          "unless they exceed the agent's 64 MiB config limit and inline ones do not")
     ap.add_argument("--time-scale", type=float, default=0,
                     help="steady state: simulated seconds per real second (default: chosen from run 1)")
-    ap.add_argument("--steady-hours", type=float, default=2.25,
-                    help="steady state: simulated hours to watch (default 2.25: two refresh rounds)")
+    ap.add_argument("--steady-hours", type=float, default=3.5,
+                    help="steady state: simulated hours to watch (default 3.5: the initial burst, the "
+                         "rounds in which accounts move to their phase, and a settled period)")
     ap.add_argument("--steady-limit", type=float, default=600,
                     help="steady state: real seconds at most (default 600)")
     ap.add_argument("--no-steady", action="store_true", help="skip the steady state (phase B)")
@@ -654,12 +658,13 @@ def steady(args, fig, problems, procs, binary, work, keys, ids, style):
     if args.time_scale:
         scale = args.time_scale
     else:
-        # A Nova Post refresh is planned 6 to 6.5 simulated minutes before
-        # expiry, so a whole round of N comes due within 30 simulated s and
-        # must be done within the 6 minutes; the agent authorizes about `rate`
-        # per real second (run 1). A quarter of that margin: S <= 90 rate / N;
-        # at most 60 (a simulated minute per real second).
-        scale = min(60.0, 90 * rate / n)
+        # Refreshes spread over the period P (3240 simulated s), at most 4x
+        # denser than even while accounts move to their phase (the first
+        # rounds after the initial burst): 4 N / P per simulated second. The
+        # agent authorizes about `rate` per real second (run 1); a quarter of
+        # that: S <= rate P / (16 N); at most 60 (a simulated minute per
+        # real second).
+        scale = min(60.0, rate * PERIOD / (16 * n))
         scale = float(int(scale)) if scale >= 1 else round(scale, 2)
     hours = min(args.steady_hours, args.steady_limit * scale / 3600)  # after the agent is ready
     fig["steady_time_scale"] = scale
@@ -763,36 +768,30 @@ def steady(args, fig, problems, procs, binary, work, keys, ids, style):
         problems.append("steady state: no authorization in the emulator's log")
         return
     t_start = sim(start_real)
-    per_sec = per_bucket(times, t_start, 1)
+    times.sort()
+    # Each account authorizes once at start; every later authorization is a
+    # refresh, the steady state.
+    initial, refreshes = times[:n], times[n:]
+    fig["steady_initial"] = {"authorizations": len(initial),
+                             "window_sim_seconds": initial[-1] - initial[0],
+                             "peak_second": max(per_bucket(initial, t_start, 1).values())}
+    fig["steady_refreshes"] = len(refreshes)
+    if refreshes:
+        fig["steady_refresh_first_minute"] = (refreshes[0] - t_start) / 60
+        fig["steady_max_per_sim_second"] = max(per_bucket(refreshes, t_start, 1).values())
+        fig["steady_max_per_sim_minute"] = max(per_bucket(refreshes, t_start, 60).values())
+        # The last whole period watched: by then accounts are on their phase.
+        t_end = sim(end_real) if end_real else refreshes[-1]
+        last = [t for t in refreshes if t >= t_end - PERIOD]
+        if last and t_end - PERIOD > t_start + PERIOD:
+            fig["steady_last_period"] = {"from_minute": (t_end - PERIOD - t_start) / 60, "refreshes": len(last),
+                                         "peak_second": max(per_bucket(last, t_start, 1).values()),
+                                         "peak_minute": max(per_bucket(last, t_start, 60).values())}
+    else:
+        problems.append("steady state: no refresh in the simulated hours watched")
     per_min = per_bucket(times, t_start, 60)
-    fig["steady_max_per_sim_second"] = max(per_sec.values())
-    fig["steady_max_per_sim_minute"] = max(per_min.values())
-    # Rounds: authorizations separated by more than 10 quiet simulated minutes.
-    rounds, cur = [], []
-    for t in sorted(times):
-        if cur and t - cur[-1] > 600:
-            rounds.append(cur)
-            cur = []
-        cur.append(t)
-    rounds.append(cur)
-    out = []
-    for i, r in enumerate(rounds):
-        mins = per_bucket(r, t_start, 60)
-        secs = per_bucket(r, t_start, 1)
-        out.append({
-            "round": i,
-            "authorizations": len(r),
-            "first_minute": (r[0] - t_start) / 60,
-            "last_minute": (r[-1] - t_start) / 60,
-            "window_sim_seconds": r[-1] - r[0],
-            "minutes_with_any": len(mins),
-            "peak_minute": max(mins.values()),
-            "peak_second": max(secs.values()),
-        })
-    rounds = out
     end_min = int((hours * 3600) // 60) + 1
     fig["steady_per_minute"] = [per_min.get(m, 0) for m in range(end_min)]
-    fig["steady_rounds"] = rounds
 
 
 def report(fig):
@@ -902,18 +901,25 @@ def report(fig):
             row("steady state: most authorizations in one poll interval, per simulated second",
                 f"{fig['steady_poll_max_per_sim_second']:,.1f} ({fig['steady_poll_max_in_interval']:,} in one "
                 f"interval of {fig.get('steady_poll_seconds', 0) * s:.0f} simulated s)")
+        if "steady_initial" in fig:
+            i = fig["steady_initial"]
+            row("steady state: initial authorizations (every account at start)",
+                f"{i['authorizations']:,} within {i['window_sim_seconds']:.0f} simulated s "
+                f"({i['window_sim_seconds'] / s:.1f} real s); peak {i['peak_second']:,}/s")
         if "steady_max_per_sim_second" in fig:
-            row("steady state: most authorizations in one simulated second / minute (emulator log, exact)",
-                f"{fig['steady_max_per_sim_second']:,} / {fig['steady_max_per_sim_minute']:,}",
-                f"even spread: {n / 3600:,.1f} / {n / 60:,.0f}")
-        for r in fig.get("steady_rounds", []):
-            what = "initial authorizations" if r["round"] == 0 else f"refresh round {r['round']}"
-            row(f"steady state: {what}",
-                f"{r['authorizations']:,} between simulated minute {r['first_minute']:.1f} and "
-                f"{r['last_minute']:.1f} ({r['window_sim_seconds']:.0f} simulated s = "
-                f"{r['window_sim_seconds'] / s:.1f} real s); {r['minutes_with_any']} minute(s) busy; "
-                f"peak {r['peak_minute']:,}/min, {r['peak_second']:,}/s",
-                f"even: {n / 60:,.0f}/min" if r["round"] else "")
+            even_s, even_min = n / PERIOD, n * 60 / PERIOD
+            row("**steady state: refreshes, most in one simulated second / minute** (emulator log, exact)",
+                f"**{fig['steady_max_per_sim_second']:,} / {fig['steady_max_per_sim_minute']:,}** "
+                f"({fig['steady_refreshes']:,} refreshes from simulated minute "
+                f"{fig['steady_refresh_first_minute']:.1f}; ratio to even "
+                f"{fig['steady_max_per_sim_second'] / even_s:.1f}x / {fig['steady_max_per_sim_minute'] / even_min:.1f}x)",
+                f"spread evenly: {even_s:,.1f} / {even_min:,.0f} (N / {PERIOD} s)")
+        if "steady_last_period" in fig:
+            lp = fig["steady_last_period"]
+            row("**steady state: the last period watched, most refreshes in one simulated second / minute**",
+                f"**{lp['peak_second']:,} / {lp['peak_minute']:,}** ({lp['refreshes']:,} refreshes from simulated "
+                f"minute {lp['from_minute']:.1f}; ratio to even {lp['peak_second'] / even_s:.1f}x / "
+                f"{lp['peak_minute'] / even_min:.1f}x)", "no synchronized bursts")
         if fig.get("steady_rss_end"):
             row("steady state: agent VmRSS at the end / highest", f"{fmt_bytes(fig['steady_rss_end'])} / "
                 f"{fmt_bytes(fig['steady_rss_max'])} (fds at most {fig.get('steady_fds_max')})")
@@ -928,7 +934,8 @@ def report(fig):
     per_minute = fig.get("steady_per_minute", [])
     if any(per_minute):
         print(f"\nAuthorizations per simulated minute since the agent started (emulator log); one line per "
-              f"10 minutes, quiet lines left out; spread evenly, every minute would have {n / 60:,.0f}:\n")
+              f"10 minutes, quiet lines left out; refreshes spread evenly would put {n * 60 / PERIOD:,.0f} "
+              f"in every minute:\n")
         print("```")
         for start in range(0, len(per_minute), 10):
             counts = per_minute[start:start + 10]

@@ -214,7 +214,8 @@ def main():
                 pump_log()
                 timeline.say("--- fault: the bank answers the next payment call with b_expired_token")
             elif cues["expired_recovered"] and shop_refresh is None:
-                # The shop's next scheduled refresh (8 h after its last session, with jitter).
+                # The shop's next scheduled refresh (in the last third of the 8 h after
+                # its last session, where the account's phase falls).
                 s, _, body = call(agent_port, "GET", "/v1/accounts", headers={"Tokenwarden-Request": "1"})
                 shop = next(a for a in json.loads(body)["accounts"] if a["account"] == "shop") if s == 200 else {}
                 if shop.get("generation", 0) >= 2 and shop.get("refresh_at"):

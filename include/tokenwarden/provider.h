@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "tokenwarden/clock.h"
-#include "tokenwarden/jitter_rng.h"
 #include "tokenwarden/session.h"
 
 namespace tokenwarden {
@@ -64,9 +63,12 @@ class Provider {
   // in by the TokenManager.
   virtual boost::asio::awaitable<AuthorizeResult> Authorize() = 0;
 
-  // When `session` should be refreshed: the provider's policy (Alliance every
-  // 12 h, Nova Post at exp - max(5 min, 10 %)) with its jitter drawn from rng.
-  virtual TimePoint PlanRefresh(const Session& session, JitterRng& rng) const = 0;
+  // When `session` should be refreshed: at the latest the provider's policy
+  // (Alliance refresh_every, 12 h by default; Nova Post exp - max(5 min,
+  // 10 %)), and at most a third of that period earlier, where the account's
+  // phase falls (the built-in providers use providers/refresh_plan.h's
+  // SpreadRefresh), so that many accounts do not refresh in the same second.
+  virtual TimePoint PlanRefresh(const Session& session) const = 0;
 
   // Classifies an answer to an authorized API call.
   virtual Verdict Classify(const UpstreamResponse& response) const = 0;

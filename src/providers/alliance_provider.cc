@@ -49,11 +49,10 @@ class AllianceProvider : public Provider {
                                           clock_->Now());
   }
 
-  TimePoint PlanRefresh(const Session& session,
-                        JitterRng& rng) const override {
-    TimePoint planned = session.issued_at + JitterAround(config_.refresh_every,
-                                                         kAllianceJitter, rng);
-    return std::min(planned, session.expires_at - kAllianceExpiryMargin);
+  TimePoint PlanRefresh(const Session& session) const override {
+    TimePoint latest = std::min(session.issued_at + config_.refresh_every,
+                                session.expires_at - kAllianceExpiryMargin);
+    return SpreadRefresh(session.account, session.issued_at, latest);
   }
 
   Verdict Classify(const UpstreamResponse& response) const override {

@@ -20,8 +20,6 @@ inline constexpr Duration kAllianceMinRefresh = std::chrono::hours(1);
 inline constexpr Duration kAllianceMaxRefresh = std::chrono::hours(23);
 // A session is never planned for refresh later than this before it expires.
 inline constexpr Duration kAllianceExpiryMargin = std::chrono::minutes(10);
-// PlanRefresh draws uniformly within +-5 % of refresh_every.
-inline constexpr double kAllianceJitter = 0.05;
 
 struct AllianceConfig {
   std::string base_url;  // https://api-ecom-prod.bankalliance.ua (no trailing

@@ -2,7 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "providers/error_body.h"
 #include "providers/refresh_plan.h"
@@ -110,19 +113,55 @@ TEST(Verdicts, TransportErrors) {
   EXPECT_EQ(failed.verdict.action, Action::kRetryLater);
 }
 
-TEST(RefreshPlan, JitterStaysInBoundsAndVaries) {
-  JitterRng rng(42);
+std::string AccountName(int i) { return "account-" + std::to_string(i); }
+
+TEST(RefreshPlan, StaysInTheLastThirdOfThePeriodAndIsTheSameOnEveryHost) {
+  const TimePoint issued = FromUnixSeconds(1740571954);
+  const TimePoint latest = issued + std::chrono::minutes(54);
   std::set<Duration::rep> seen;
   for (int i = 0; i < 2000; ++i) {
-    Duration d = JitterAround(hours(12), 0.05, rng);
-    EXPECT_GE(d, hours(12) - std::chrono::minutes(36));
-    EXPECT_LE(d, hours(12) + std::chrono::minutes(36));
-    Duration up = JitterUpTo(seconds(30), rng);
-    EXPECT_GE(up, Duration::zero());
-    EXPECT_LE(up, seconds(30));
-    seen.insert(d.count());
+    TimePoint t = SpreadRefresh(AccountName(i), issued, latest);
+    EXPECT_LE(t, latest);
+    EXPECT_GE(t, latest - std::chrono::minutes(18));
+    EXPECT_EQ(t, SpreadRefresh(AccountName(i), issued, latest));
+    seen.insert(t.time_since_epoch().count());
   }
-  EXPECT_GT(seen.size(), 1900u);
+  // Apart, but for the 1/64 whose grid point falls just past `latest`.
+  EXPECT_GT(seen.size(), 1940u) << "accounts issued together plan apart";
+  EXPECT_EQ(SpreadRefresh("a", latest, latest), latest);
+  EXPECT_EQ(SpreadRefresh("a", latest + seconds(1), latest), latest);
+}
+
+// 10,000 accounts authorized in the same second, each refreshed as planned:
+// by the fourth round every account is on its own grid point, one period
+// apart from then on, and the rounds spread evenly over the period.
+TEST(RefreshPlan, AccountsAuthorizedTogetherSpreadOverThePeriodAndStay) {
+  const Duration period = std::chrono::minutes(54);
+  const int n = 10000;
+  std::vector<TimePoint> issued(n, FromUnixSeconds(1740571954));
+  std::vector<TimePoint> plan(n);
+  for (int round = 0; round < 8; ++round) {
+    for (int i = 0; i < n; ++i) {
+      TimePoint t = SpreadRefresh(AccountName(i), issued[i], issued[i] + period);
+      ASSERT_GE(t - issued[i], period * 2 / 3);
+      ASSERT_LE(t - issued[i], period);
+      if (round >= 4) {
+        // On its grid point, or (a point just past `latest`) as near before
+        // it as the authorization's own time allows.
+        ASSERT_GE(t - plan[i], period) << "account " << i << " left its grid in round " << round;
+        ASSERT_LE(t - plan[i], period + std::chrono::milliseconds(300)) << "account " << i;
+      }
+      plan[i] = t;
+      issued[i] = t + std::chrono::milliseconds(i % 300);  // the authorization's own time
+    }
+  }
+  // One round's refreshes by minute of the period: even is n / 54 = 185.
+  std::vector<int> per_minute(54);
+  for (TimePoint t : plan) {
+    ++per_minute[std::chrono::duration_cast<std::chrono::minutes>(t.time_since_epoch() % period).count()];
+  }
+  EXPECT_LT(*std::max_element(per_minute.begin(), per_minute.end()), 185 * 3 / 2);
+  EXPECT_GT(*std::min_element(per_minute.begin(), per_minute.end()), 185 / 2);
 }
 
 }  // namespace

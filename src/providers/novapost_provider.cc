@@ -95,17 +95,13 @@ class NovaPostProvider : public Provider {
     co_return AuthorizeFailed(std::move(last));
   }
 
-  TimePoint PlanRefresh(const Session& session,
-                        JitterRng& rng) const override {
+  TimePoint PlanRefresh(const Session& session) const override {
     Duration lifetime = session.expires_at - session.issued_at;
     auto tenth =
         std::chrono::duration_cast<Duration>(lifetime * kNovaPostLeadFraction);
     Duration lead = std::max<Duration>(kNovaPostMinLead, tenth);
-    Duration jitter =
-        JitterUpTo(std::clamp<Duration>(lifetime / 100, Duration::zero(),
-                                        kNovaPostMaxJitter),
-                   rng);
-    return std::max(session.issued_at, session.expires_at - lead - jitter);
+    TimePoint latest = std::max(session.issued_at, session.expires_at - lead);
+    return SpreadRefresh(session.account, session.issued_at, latest);
   }
 
   Verdict Classify(const UpstreamResponse& response) const override {

@@ -19,11 +19,10 @@ inline constexpr std::string_view kNovaPostBaseUrl =
 inline constexpr std::string_view kNovaPoshtaBaseUrl =
     "https://api.novaposhta.ua/v.1.0";
 
-// Refresh at exp - max(kNovaPostMinLead, kNovaPostLeadFraction * lifetime),
-// minus up to min(kNovaPostMaxJitter, 1 % of the lifetime).
+// Refresh at the latest at exp - max(kNovaPostMinLead, kNovaPostLeadFraction
+// * lifetime), spread by SpreadRefresh.
 inline constexpr Duration kNovaPostMinLead = std::chrono::minutes(5);
 inline constexpr double kNovaPostLeadFraction = 0.10;
-inline constexpr Duration kNovaPostMaxJitter = std::chrono::seconds(30);
 
 struct NovaPostConfig {
   // Tried in order; the next one after a connect failure, a timeout or a 5xx.

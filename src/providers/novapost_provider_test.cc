@@ -72,37 +72,39 @@ TEST(NovaPostProvider, ConfigErrorsNameTheFieldAndNeverTheKey) {
   }
 }
 
-TEST(NovaPostProvider, PlansAnHourTokenSixMinutesEarlyLessAJitter) {
+TEST(NovaPostProvider, PlansAnHourTokenSixMinutesEarlyAtTheLatest) {
   auto p = *Make(Config());
-  JitterRng rng(3);
   Session s = SessionAt(hours(1));
   TimePoint lo = s.expires_at, hi = kIssued;
-  for (int i = 0; i < 5000; ++i) {
-    TimePoint t = p->PlanRefresh(s, rng);
+  for (int i = 0; i < 2000; ++i) {
+    s.account = "delivery-" + std::to_string(i);
+    TimePoint t = p->PlanRefresh(s);
+    // The period is 54 min; the plan lies in its last third.
     EXPECT_LE(t, s.expires_at - minutes(6));
-    EXPECT_GE(t, s.expires_at - minutes(6) - seconds(30));
+    EXPECT_GE(t, s.expires_at - minutes(6) - minutes(18));
     lo = std::min(lo, t);
     hi = std::max(hi, t);
   }
-  EXPECT_GT(hi - lo, seconds(25)) << "the jitter spreads";
+  EXPECT_GT(hi - lo, minutes(17)) << "accounts spread over the window";
 }
 
 TEST(NovaPostProvider, LeadIsAtLeastFiveMinutesAndTenPercent) {
   auto p = *Make(Config());
-  JitterRng rng(5);
-  for (int i = 0; i < 1000; ++i) {
-    Session twenty = SessionAt(
-        minutes(20));  // 10 % is 2 min: the 5 min floor wins; jitter <= 12 s
-    TimePoint t = p->PlanRefresh(twenty, rng);
+  for (int i = 0; i < 500; ++i) {
+    // 10 % is 2 min: the 5 min floor wins; the period is 15 min.
+    Session twenty = SessionAt(minutes(20));
+    twenty.account = "a" + std::to_string(i);
+    TimePoint t = p->PlanRefresh(twenty);
     EXPECT_LE(t, twenty.expires_at - minutes(5));
-    EXPECT_GE(t, twenty.expires_at - minutes(5) - seconds(12));
+    EXPECT_GE(t, twenty.expires_at - minutes(10));
     Session three = SessionAt(hours(3));  // 10 % is 18 min
-    TimePoint u = p->PlanRefresh(three, rng);
+    three.account = twenty.account;
+    TimePoint u = p->PlanRefresh(three);
     EXPECT_LE(u, three.expires_at - minutes(18));
-    EXPECT_GE(u, three.expires_at - minutes(18) - seconds(30));
-    Session tiny =
-        SessionAt(minutes(2));  // shorter than the lead: refresh at once
-    EXPECT_EQ(p->PlanRefresh(tiny, rng), kIssued);
+    EXPECT_GE(u, three.expires_at - minutes(18) - minutes(54));
+    Session tiny = SessionAt(minutes(2));  // shorter than the lead: at once
+    tiny.account = twenty.account;
+    EXPECT_EQ(p->PlanRefresh(tiny), kIssued);
   }
 }
 

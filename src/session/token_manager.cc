@@ -335,7 +335,7 @@ class TokenManagerImpl final : public TokenManager,
     // which agents authorized on their own, the next shared session must be
     // newer than each of theirs for all to adopt it.
     s.generation = std::max(generation(), store_generation_) + 1;
-    s.refresh_at = o_.provider->PlanRefresh(s, rng_);
+    s.refresh_at = o_.provider->PlanRefresh(s);
     // A plan in the past or past expiry (a very short-lived token): halfway.
     if (s.refresh_at <= now || s.refresh_at >= s.expires_at) s.refresh_at = now + (s.expires_at - now) / 2;
     if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
