@@ -4,16 +4,11 @@
 #include <cctype>
 
 #include "agent/local_api.h"
+#include "util/ascii.h"
 #include "util/log.h"
 
 namespace tokenwarden::agent {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Headers that belong to one hop, or to the agent, never forwarded.
 bool HopHeader(std::string_view name) {
@@ -43,7 +38,7 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
   return up;
 }
 
-http::Response Downstream(http::ClientResponse answer, uint64_t generation, bool retried) {
+http::Response Downstream(UpstreamResponse answer, uint64_t generation, bool retried) {
   http::Response r;
   r.status = answer.status;
   for (auto& [name, value] : answer.headers) {
@@ -101,7 +96,8 @@ boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, con
       count(r.status);
       co_return r;
     }
-    Verdict v = account.manager->provider().Classify({answer->status, answer->headers, answer->body});
+    UpstreamResponse upstream{answer->status, std::move(answer->headers), std::move(answer->body)};
+    Verdict v = account.manager->provider().Classify(upstream);
     if (v.action != Action::kOk && v.action != Action::kPassThrough) upstream_error(v);
     if (v.action == Action::kReauthorize && !retried) {
       log::Info("proxy_rejected", {{"account", id}, {"generation", session->generation}, {"code", v.code}});
@@ -120,7 +116,7 @@ boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, con
       // which ends in needs_support) rather than keep handing out a dead session.
       (void)co_await account.manager->Invalidate(session->generation, std::chrono::seconds(0));
     }
-    http::Response r = Downstream(std::move(*answer), session->generation, retried);
+    http::Response r = Downstream(std::move(upstream), session->generation, retried);
     count(r.status);
     co_return r;
   }

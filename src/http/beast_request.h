@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "http/message.h"
+#include "util/ascii.h"
 
 namespace tokenwarden::http {
 
@@ -21,7 +22,7 @@ inline Request FromBeast(boost::beast::http::request<boost::beast::http::string_
   request.target = std::string(msg.target());
   for (const auto& field : msg) {
     std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    AsciiLowerInPlace(name);
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   request.body = std::move(msg.body());

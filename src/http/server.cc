@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "http/beast_request.h"
+#include "http/wire.h"
 #include "util/log.h"
 
 namespace tokenwarden::http {
@@ -250,16 +252,11 @@ class ServerImpl : public Server {
   }
 
   template <class Stream>
-  // Takes the body out of `r`.
-  awaitable<bool> Write(Stream& stream, Response& r, unsigned version, bool keep_alive) {
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(r.status), version};
-    for (const auto& [k, v] : r.headers) out.set(k, v);
-    out.keep_alive(keep_alive);
-    out.body() = std::move(r.body);
-    out.prepare_payload();
+  awaitable<bool> Write(Stream& stream, const Response& r, unsigned version, bool keep_alive) {
+    std::string wire = WireResponse(r.status, r.headers, r.body, version, keep_alive);
     boost::system::error_code ec;
     stream.expires_after(options_.write_timeout);
-    co_await bhttp::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_write(stream, asio::buffer(wire), asio::redirect_error(use_awaitable, ec));
     co_return !ec;
   }
 

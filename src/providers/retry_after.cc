@@ -6,19 +6,13 @@
 #include <ctime>
 #include <string>
 
+#include "util/ascii.h"
+
 namespace tokenwarden::providers {
 namespace {
 
 Duration Clamp(Duration d) {
   return std::clamp(d, Duration::zero(), kMaxRetryAfter);
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace

@@ -10,10 +10,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
 
 #include "http/client/transport_error.h"
+#include "http/wire.h"
+#include "util/ascii.h"
 
 namespace tokenwarden::http {
 namespace {
@@ -128,21 +131,12 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   reusable_ = false;
   answer_started_ = false;
   failed_writing_ = false;
-  bhttp::request<bhttp::string_body> out;
-  out.version(11);
-  out.method_string(request.method);
-  out.target(url.target);
-  out.set(bhttp::field::host, url.HostHeader());
-  out.set(bhttp::field::user_agent, "tokenwarden");
-  for (const auto& [name, value] : request.headers) out.insert(name, value);
-  out.keep_alive(true);
-  out.body() = request.body;
-  out.prepare_payload();
-
+  std::string wire = WireRequest(request.method, url.target, url.HostHeader(),
+                                 request.headers, request.body);
   boost::system::error_code ec;
   tcp().expires_after(options.write_timeout);
-  co_await bhttp::async_write(stream, out,
-                              asio::redirect_error(use_awaitable, ec));
+  co_await asio::async_write(stream, asio::buffer(wire),
+                             asio::redirect_error(use_awaitable, ec));
   if (ec) {
     failed_writing_ = true;
     co_return TransportError(ec, "writing to", url, options.write_timeout);
@@ -177,8 +171,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   response.status = static_cast<int>(msg.result_int());
   for (const auto& field : msg) {
     std::string name(field.name_string());
-    for (char& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    AsciiLowerInPlace(name);
     response.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   response.body = std::move(msg.body());

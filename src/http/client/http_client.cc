@@ -11,6 +11,7 @@
 #include "http/client/connection.h"
 #include "http/client/connection_pool.h"
 #include "http/client/url.h"
+#include "util/ascii.h"
 #include "util/async_limit.h"
 
 namespace tokenwarden::http {
@@ -18,16 +19,6 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 class BeastHttpClient : public HttpClient {
  public:

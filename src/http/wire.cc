@@ -1,0 +1,92 @@
+#include "http/wire.h"
+
+#include <boost/beast/http/status.hpp>
+#include <array>
+
+#include "util/ascii.h"
+
+namespace tokenwarden::http {
+namespace {
+
+bool OneOf(std::string_view name, std::initializer_list<std::string_view> names) {
+  for (std::string_view n : names) {
+    if (EqualsIgnoreCase(name, n)) return true;
+  }
+  return false;
+}
+
+// RFC 9110 tchar: the characters of a header name.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = t[c - 'a' + 'A'] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+void Append(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+void AppendHeaders(std::string& out, const Headers& headers, std::initializer_list<std::string_view> left_out) {
+  for (const auto& [name, value] : headers) {
+    if (!WritableHeader(name, value) || OneOf(name, left_out)) continue;
+    Append(out, name, value);
+  }
+}
+
+size_t HeadersSize(const Headers& headers) {
+  size_t n = 0;
+  for (const auto& [name, value] : headers) n += name.size() + value.size() + 4;
+  return n;
+}
+
+}  // namespace
+
+bool WritableHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    if (!kTokenChars[c]) return false;
+  }
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+std::string WireResponse(int status, const Headers& headers, std::string_view body, unsigned version,
+                         bool keep_alive) {
+  const bool bodiless = status < 200 || status == 204 || status == 304;
+  auto beast_reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  std::string_view reason(beast_reason.data(), beast_reason.size());
+  std::string out;
+  out.reserve(64 + reason.size() + HeadersSize(headers) + (bodiless ? 0 : body.size()));
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(status)).append(" ").append(reason);
+  out.append("\r\n");
+  AppendHeaders(out, headers, {"content-length", "transfer-encoding", "connection"});
+  if (version == 10 && keep_alive) Append(out, "Connection", "keep-alive");
+  if (version != 10 && !keep_alive) Append(out, "Connection", "close");
+  if (!bodiless) Append(out, "Content-Length", std::to_string(body.size()));
+  out.append("\r\n");
+  if (!bodiless) out.append(body);
+  return out;
+}
+
+std::string WireRequest(std::string_view method, std::string_view target, std::string_view host,
+                        const Headers& headers, std::string_view body) {
+  std::string out;
+  out.reserve(64 + method.size() + target.size() + host.size() + HeadersSize(headers) + body.size());
+  out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
+  Append(out, "Host", host);
+  bool has_agent = false;
+  for (const auto& header : headers) has_agent = has_agent || EqualsIgnoreCase(header.first, "user-agent");
+  if (!has_agent) Append(out, "User-Agent", "tokenwarden");
+  AppendHeaders(out, headers, {"content-length", "transfer-encoding", "connection", "host"});
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    Append(out, "Content-Length", std::to_string(body.size()));
+  }
+  out.append("\r\n").append(body);
+  return out;
+}
+
+}  // namespace tokenwarden::http
