@@ -16,6 +16,7 @@
 
 #include "agent/agent_process_test_util.h"
 #include "testing/storm.h"
+#include "util/time_format.h"
 
 namespace tokenwarden::agent {
 namespace {
@@ -275,17 +276,26 @@ TEST_F(ReliabilityTest, CrashLoopLosesNoSessionAndFailsNoCallWhileUp) {
 TEST_F(ReliabilityTest, UpstreamOutageIsRiddenOutAndRecoveredWithinOneBackoffStep) {
   const double scale = Size(600, 600);
   ScaleClock(scale);
-  // Nova Post tokens live 6 h here, so a 3-hour outage can straddle the
-  // refresh point (5 h 24 min) and end before expiry.
+  // Nova Post tokens live 6 h here, so a 2.5-hour outage can straddle the
+  // refresh (planned 3 h 36 min to 5 h 24 min after issue, at the account's
+  // phase) and end before expiry.
   ASSERT_EQ(Emu("POST", "/_emulator/settings", R"({"novapost_lifetime_seconds": 21600})").status, 200);
   StartScaledAgent(Config("timeout = \"1s\"\n", "timeout = \"1s\"\n"));
-  int generation = Token("delivery").value("generation", -1);
+  nlohmann::json token = Token("delivery");
+  int generation = token.value("generation", -1);
+  auto refresh_at = ParseTimestamp(token.value("refresh_at", ""));
+  ASSERT_TRUE(refresh_at.ok()) << token.dump();
+  const double planned = static_cast<double>(ToUnixSeconds(*refresh_at) - origin_);
+  ASSERT_GE(planned, 3 * 3600 + 30 * 60) << token.dump();
+  ASSERT_LE(planned, 5 * 3600 + 35 * 60) << token.dump();
   int delivery_before = DeliveryAuthorizations();
 
   Clients clients(2, [this](int i) { return TokenRead(i % 2 ? "shop" : "delivery"); });
-  // 3 h 20 min to 5 h 50 min: 503s, then answers too slow for the 1 s
-  // timeout, then connections dropped.
-  const double start = 3 * 3600 + 20 * 60, step = 50 * 60, end = start + 3 * step;
+  // 503s, then answers too slow for the 1 s timeout, then connections
+  // dropped, 50 minutes each. The refresh falls 24 minutes into the last:
+  // the delayed answers are processed by the emulator (authorizations the
+  // agent never receives), so no attempt may fall among them.
+  const double step = 50 * 60, start = planned + 26 * 60 - 3 * step, end = start + 3 * step;
   SleepUntilSimulated(start);
   Fault({{"kind", "status"}, {"status", 503}, {"path_prefix", "/"}, {"seconds", step}});
   SleepUntilSimulated(start + step);
