@@ -25,6 +25,11 @@ namespace asio = boost::asio;
 using SessionPtr = std::shared_ptr<const Session>;
 using Strand = asio::strand<asio::any_io_executor>;
 
+// A failed store save is tried again after 1 s, then twice as long each
+// time, at most every 5 minutes.
+constexpr Duration kSaveRetryFirst = std::chrono::seconds(1);
+constexpr Duration kSaveRetryLongest = std::chrono::minutes(5);
+
 // co_spawn in Boost 1.74 wants a default-constructible result.
 struct Outcome {
   SessionPtr session;
@@ -142,12 +147,13 @@ class TokenManagerImpl final : public TokenManager,
         Adopt(LoadRecord(), false);
       }
       TimePoint now = o_.clock->Now();
+      RetrySaveIfDue(now);
       TimePoint due = Due(now);
       if (due <= now) {
         co_await Attempt();
       } else {
         ShowWaiting(due, now);
-        co_await SleepUntil(due, now);
+        co_await SleepUntil(save_pending_ ? std::min(due, save_retry_at_) : due, now);
       }
       WarnIfInactive(o_.clock->Now());
     }
@@ -474,10 +480,13 @@ class TokenManagerImpl final : public TokenManager,
       auto saved = o_.store->Save(o_.account, r, version_);
       if (saved.ok()) {
         version_ = *saved;
+        if (save_pending_) log::Info("store_save_recovered", {{"account", o_.account}});
+        save_pending_ = false;
+        save_delay_ = {};
         return;
       }
       if (saved.error().code != ErrorCode::kAborted) {
-        log::Error("store_save_failed", {{"account", o_.account}, {"error", saved.error().ToString()}});
+        SaveFailed(saved.error().ToString());
         return;
       }
       // Someone wrote since we read; we hold the newest session (or the lease
@@ -486,7 +495,34 @@ class TokenManagerImpl final : public TokenManager,
       if (!again.ok()) break;
       version_ = *again ? (*again)->version : 0;
     }
-    log::Error("store_save_failed", {{"account", o_.account}, {"error", "lost the compare-and-swap twice"}});
+    SaveFailed("lost the compare-and-swap twice");
+  }
+
+  // A record that could not be written (a full disk, Redis away) is written
+  // again at growing intervals until it is: meanwhile a restart would lose
+  // the session, and the other agents of a fleet do not see it.
+  void SaveFailed(const std::string& error) {
+    save_pending_ = true;
+    save_delay_ = std::clamp<Duration>(save_delay_ * 2, kSaveRetryFirst, kSaveRetryLongest);
+    save_retry_at_ = o_.clock->Now() + save_delay_;
+    log::Error("store_save_failed",
+               {{"account", o_.account},
+                {"error", error},
+                {"retry_in_seconds", std::chrono::duration_cast<std::chrono::seconds>(save_delay_).count()}});
+  }
+
+  void RetrySaveIfDue(TimePoint now) {
+    if (!save_pending_ || now < save_retry_at_) return;
+    // What the store holds first: a newer session (another agent's) is
+    // adopted, not overwritten by ours.
+    uint64_t ours = generation();
+    Adopt(LoadRecord(), false);
+    if (generation() != ours) {
+      save_pending_ = false;
+      save_delay_ = {};
+      return;
+    }
+    SaveRecord();
   }
 
   // ---- waiters ---------------------------------------------------------
@@ -625,6 +661,9 @@ class TokenManagerImpl final : public TokenManager,
   std::string support_message_;
   int failures_ = 0;             // consecutive transient failures
   TimePoint backoff_until_{};
+  bool save_pending_ = false;    // the last save failed; retried at save_retry_at_
+  Duration save_delay_{};
+  TimePoint save_retry_at_{};
   TimePoint next_due_{};         // the next attempt, as last planned
   bool published_due_ = false;   // next_due_ is current (cleared by each attempt)
   Verdict last_error_;

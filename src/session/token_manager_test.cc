@@ -63,6 +63,71 @@ TEST_F(TokenManagerTest, SeventyTwoSimulatedHoursAuthorizeOncePerTwelveHours) {
   EXPECT_EQ(calls, 72 * 12);
 }
 
+// The fixture's file store, but its next `failing` saves fail.
+class FlakyStore : public SessionStore {
+ public:
+  explicit FlakyStore(std::shared_ptr<SessionStore> inner) : inner_(std::move(inner)) {}
+  Result<std::optional<VersionedRecord>> Load(std::string_view account) override { return inner_->Load(account); }
+  Result<uint64_t> Save(std::string_view account, const AccountRecord& record, uint64_t expected) override {
+    ++saves;
+    if (failing.load() > 0) {
+      --failing;
+      ++failed;
+      return MakeError(ErrorCode::kUnavailable, "no space left on device");
+    }
+    return inner_->Save(account, record, expected);
+  }
+  Result<bool> TryLease(std::string_view account, std::string_view holder, Duration ttl) override {
+    return inner_->TryLease(account, holder, ttl);
+  }
+  Status ReleaseLease(std::string_view account, std::string_view holder) override {
+    return inner_->ReleaseLease(account, holder);
+  }
+  std::atomic<int> failing{0};  // saves still to fail
+  std::atomic<int> failed{0};
+  std::atomic<int> saves{0};
+
+ private:
+  std::shared_ptr<SessionStore> inner_;
+};
+
+TEST_F(TokenManagerTest, AFailedSaveIsRetriedUntilTheSessionIsStored) {
+  auto flaky = std::make_shared<FlakyStore>(Store());
+  flaky->failing = 3;
+  auto o = Options(AllianceProvider(), "shop");
+  o.store = flaky;
+  auto m = Start(std::move(o));
+  auto s = WaitForSession(*m);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  // The manager acts on each clock step in its own time: wait for it.
+  auto saves_reach = [&](int n) {
+    for (int i = 0; i < 500 && flaky->saves.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return flaky->saves.load();
+  };
+  EXPECT_EQ(saves_reach(1), 1);
+  EXPECT_FALSE(Store()->Load("shop")->has_value()) << "the first save was to fail";
+  // Tried again 1 s, 2 s and 4 s later: the fourth save lands.
+  Advance(*m, seconds(1));
+  EXPECT_EQ(saves_reach(2), 2);
+  Advance(*m, seconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(flaky->saves.load(), 2) << "tried again sooner than 2 s after the second failure";
+  Advance(*m, seconds(1));
+  EXPECT_EQ(saves_reach(3), 3);
+  Advance(*m, seconds(4));
+  EXPECT_EQ(saves_reach(4), 4);
+  auto stored = Store()->Load("shop");
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value()) << "the session never reached the store";
+  ASSERT_TRUE((*stored)->record.session.has_value());
+  EXPECT_EQ((*stored)->record.session->generation, (*s)->generation);
+  Advance(*m, minutes(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(flaky->saves.load(), 4) << "saved again with nothing new to save";
+  EXPECT_EQ(flaky->failed.load(), 3);
+  EXPECT_EQ(AllianceAuthorizations(), 1);
+}
+
 TEST_F(TokenManagerTest, ARestartWithAValidStoredSessionDoesNotAuthorize) {
   auto first = Start(Options(AllianceProvider(), "shop"));
   auto s1 = WaitForSession(*first);
