@@ -65,6 +65,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
       TW_ASSIGN_OR_RETURN(auto runtime, Build(c));
       snapshot->accounts.emplace(c.id, std::move(runtime));
     }
+    DropAccountList();
     snapshot_.store(snapshot);
     RegisterMetrics();
     int io_threads = std::max(1, config_.threads / 2);
@@ -130,11 +131,16 @@ class AgentImpl final : public Agent, public AccountDirectory {
     next.master_key_file = config_.master_key_file;
     next.threads = config_.threads;
     config_ = std::move(next);
+    DropAccountList();
     log::Info("reloaded", {{"accounts", snapshot->accounts.size()},
                            {"started", started.size()},
                            {"stopped", stopped}});
     return OkStatus();
   }
+
+  // Each account's settings live in its runtime (reload compares against
+  // those); the parsed list is not kept twice (about 0.5 KiB an account).
+  void DropAccountList() { std::vector<AccountConfig>().swap(config_.accounts); }
 
   void Stop(Duration drain) override {
     if (stopped_.exchange(true)) return;

@@ -61,15 +61,11 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   void Start() override {
-    asio::co_spawn(strand_, [self = shared_from_this()] { return self->Run(); },
-                   [account = o_.account](std::exception_ptr e) {
-                     if (!e) return;
-                     try {
-                       std::rethrow_exception(e);
-                     } catch (const std::exception& x) {
-                       log::Error("scheduler_stopped", {{"account", account}, {"error", x.what()}});
-                     }
-                   });
+    asio::post(strand_, [self = shared_from_this()] {
+      if (self->o_.store) self->Adopt(self->LoadRecord(), /*at_start=*/true);
+      self->PublishStatus();
+      self->Step();
+    });
   }
 
   void Stop() override {
@@ -138,25 +134,50 @@ class TokenManagerImpl final : public TokenManager,
 
   // ---- the scheduler ---------------------------------------------------
 
-  asio::awaitable<void> Run() {
-    if (o_.store) Adopt(LoadRecord(), /*at_start=*/true);
-    PublishStatus();
-    while (!stopped_) {
-      if (store_changed_) {
-        store_changed_ = false;
-        Adopt(LoadRecord(), false);
-      }
-      TimePoint now = o_.clock->Now();
-      RetrySaveIfDue(now);
-      TimePoint due = Due(now);
-      if (due <= now) {
-        co_await Attempt();
-      } else {
-        ShowWaiting(due, now);
-        co_await SleepUntil(save_pending_ ? std::min(due, save_retry_at_) : due, now);
-      }
-      WarnIfInactive(o_.clock->Now());
+  // One turn, on the strand: authorize if due, else sleep until due. A
+  // sleeping account holds a timer wait, not a coroutine frame (about
+  // 1.5 KiB each, which 100,000 accounts would feel); a coroutine lives
+  // only for an attempt. Each turn ends by scheduling the next.
+  void Step() {
+    if (stopped_) {
+      NotifyWaiters();
+      return;
     }
+    if (store_changed_) {
+      store_changed_ = false;
+      Adopt(LoadRecord(), false);
+    }
+    TimePoint now = o_.clock->Now();
+    RetrySaveIfDue(now);
+    TimePoint due = Due(now);
+    if (due <= now) {
+      asio::co_spawn(strand_, [self = shared_from_this()] { return self->Attempt(); },
+                     [self = shared_from_this()](std::exception_ptr e) {
+                       if (e) return self->Halt(e);
+                       self->EndTurn();
+                     });
+      return;
+    }
+    ShowWaiting(due, now);
+    timer_.expires_after(ToSteady(SleepFor(save_pending_ ? std::min(due, save_retry_at_) : due, now)));
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->EndTurn(); });
+  }
+
+  void EndTurn() {
+    WarnIfInactive(o_.clock->Now());
+    Step();
+  }
+
+  // An exception escaped an attempt: this account's scheduler stops.
+  void Halt(std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      log::Error("scheduler_stopped", {{"account", o_.account}, {"error", x.what()}});
+    } catch (...) {
+      log::Error("scheduler_stopped", {{"account", o_.account}, {"error", "unknown exception"}});
+    }
+    stopped_ = true;
     NotifyWaiters();
   }
 
@@ -211,15 +232,16 @@ class TokenManagerImpl final : public TokenManager,
     }
   }
 
-  asio::awaitable<void> SleepUntil(TimePoint due, TimePoint now) {
-    // Clocks move in ways a timer cannot see (a manual clock, the emulator's
-    // advance, a wall-clock step), so no sleep is longer than a minute and a
-    // clock that cannot tell real time is polled.
+  // The real time to sleep until `due`. Clocks move in ways a timer cannot
+  // see (a manual clock, the emulator's advance, a wall-clock step), so no
+  // sleep is longer than a minute and a clock that cannot tell real time is
+  // polled.
+  Duration SleepFor(TimePoint due, TimePoint now) const {
     constexpr Duration kLongest = std::chrono::minutes(1);
     constexpr Duration kPoll = std::chrono::milliseconds(20);
     Duration real = due == TimePoint::max() ? kLongest : o_.clock->RealDuration(due - now);
     if (real <= Duration::zero()) real = kPoll;
-    co_await SleepReal(std::min(real, kLongest));
+    return std::min(real, kLongest);
   }
 
   asio::awaitable<void> SleepReal(Duration real) {
