@@ -62,5 +62,38 @@ TEST(AsyncLimit, APlaceGivenBackBeforeTheWaiterWaitsStillWakesIt) {
   EXPECT_EQ(c.most.load(), 1);
 }
 
+// The handler form, as the scheduler uses it: a waiter is a queued handler,
+// and places pass from holder to waiter in order.
+TEST(AsyncLimit, HandlersRunHoldingAPlaceAndInLine) {
+  asio::io_context ioc;
+  AsyncLimit limit(2);
+  std::vector<int> order;
+  int holding = 0, most = 0;
+  std::vector<std::unique_ptr<AsyncLimit::Place>> held;
+  for (int i = 0; i < 6; ++i) {
+    limit.AcquireThen(ioc.get_executor(), [&, i] {
+      order.push_back(i);
+      most = std::max(most, ++holding);
+      held.push_back(std::make_unique<AsyncLimit::Place>(&limit));
+    });
+  }
+  ioc.run();
+  ioc.restart();
+  EXPECT_EQ(order, (std::vector<int>{0, 1})) << "only two places";
+  while (!held.empty()) {
+    --holding;
+    held.erase(held.begin());  // gives one place back: the next in line runs
+    ioc.run();
+    ioc.restart();
+  }
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(most, 2);
+  // Every place is back: the next acquirer runs at once.
+  bool ran = false;
+  limit.AcquireThen(ioc.get_executor(), [&] { ran = true; limit.Release(); });
+  ioc.run();
+  EXPECT_TRUE(ran);
+}
+
 }  // namespace
 }  // namespace tokenwarden

@@ -151,16 +151,32 @@ class TokenManagerImpl final : public TokenManager,
     RetrySaveIfDue(now);
     TimePoint due = Due(now);
     if (due <= now) {
-      asio::co_spawn(strand_, [self = shared_from_this()] { return self->Attempt(); },
-                     [self = shared_from_this()](std::exception_ptr e) {
-                       if (e) return self->Halt(e);
-                       self->EndTurn();
-                     });
+      // In line for an authorization place first, as a handler: a burst of
+      // thousands of accounts due at once (the first start) waits cheaply.
+      if (o_.authorization_limit) {
+        o_.authorization_limit->AcquireThen(strand_, [self = shared_from_this()] { self->SpawnAttempt(true); });
+      } else {
+        SpawnAttempt(false);
+      }
       return;
     }
     ShowWaiting(due, now);
     timer_.expires_after(ToSteady(SleepFor(save_pending_ ? std::min(due, save_retry_at_) : due, now)));
     timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->EndTurn(); });
+  }
+
+  // `placed`: holding a place of o_.authorization_limit, given back when
+  // the attempt ends.
+  void SpawnAttempt(bool placed) {
+    if (stopped_) {
+      if (placed) o_.authorization_limit->Release();
+      return Step();
+    }
+    asio::co_spawn(strand_, [self = shared_from_this(), placed] { return self->Attempt(placed); },
+                   [self = shared_from_this()](std::exception_ptr e) {
+                     if (e) return self->Halt(e);
+                     self->EndTurn();
+                   });
   }
 
   void EndTurn() {
@@ -250,13 +266,10 @@ class TokenManagerImpl final : public TokenManager,
     co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
 
-  asio::awaitable<void> Attempt() {
+  asio::awaitable<void> Attempt(bool placed) {
     published_due_ = false;
     std::optional<AsyncLimit::Place> place;
-    if (o_.authorization_limit) {
-      co_await o_.authorization_limit->Acquire();
-      place.emplace(o_.authorization_limit.get());
-    }
+    if (placed) place.emplace(o_.authorization_limit.get());
     TimePoint now = o_.clock->Now();
     bool have_lease = false;
     if (o_.store) {

@@ -1,7 +1,8 @@
-// At most N holders at once across coroutines on any executors; the others
-// wait in line (first come, first served) without polling. An agent with
-// thousands of accounts uses one to authorize a bounded number at a time,
-// and its HTTP client one to bound the exchanges under way.
+// At most N holders at once across coroutines and handlers on any
+// executors; the others wait in line (first come, first served) without
+// polling. An agent with thousands of accounts uses one to authorize a
+// bounded number at a time, and its HTTP client one to bound the exchanges
+// under way.
 #ifndef TOKENWARDEN_UTIL_ASYNC_LIMIT_H_
 #define TOKENWARDEN_UTIL_ASYNC_LIMIT_H_
 
@@ -15,6 +16,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -39,17 +41,38 @@ class AsyncLimit {
       }
       timer = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
                                                           boost::asio::steady_timer::time_point::max());
-      waiters_.push_back(timer);
+      // Release() hands this waiter its place by moving the timer's expiry
+      // to the past on the waiter's executor: that wakes a pending wait, and
+      // a wait begun after it completes at once.
+      waiters_.push_back([timer] {
+        boost::asio::post(timer->get_executor(),
+                          [timer] { timer->expires_at(boost::asio::steady_timer::time_point::min()); });
+      });
     }
-    // Release() hands this waiter its place by moving the timer's expiry
-    // to the past on the waiter's executor: that wakes a pending wait, and
-    // a wait begun after it completes at once.
     boost::system::error_code ec;
     co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
 
+  // Runs `granted` on `executor` once holding a place (at once if one is
+  // free). A waiter costs its handler, not a suspended coroutine: what a
+  // burst of thousands of waiting accounts can afford.
+  template <class Executor, class Handler>
+  void AcquireThen(const Executor& executor, Handler granted) {
+    {
+      std::lock_guard lock(mu_);
+      if (used_ >= max_) {
+        waiters_.push_back([executor, granted = std::move(granted)]() mutable {
+          boost::asio::post(executor, std::move(granted));
+        });
+        return;
+      }
+      ++used_;
+    }
+    boost::asio::post(executor, std::move(granted));
+  }
+
   void Release() {
-    std::shared_ptr<boost::asio::steady_timer> next;
+    std::function<void()> next;
     {
       std::lock_guard lock(mu_);
       if (waiters_.empty()) {
@@ -59,8 +82,7 @@ class AsyncLimit {
       next = std::move(waiters_.front());  // the place passes to it
       waiters_.pop_front();
     }
-    boost::asio::post(next->get_executor(),
-                      [next] { next->expires_at(boost::asio::steady_timer::time_point::min()); });
+    next();
   }
 
   // Gives a place back when it goes out of scope.
@@ -81,7 +103,7 @@ class AsyncLimit {
   const int max_;
   std::mutex mu_;
   int used_ = 0;
-  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+  std::deque<std::function<void()>> waiters_;  // each hands its waiter the place
 };
 
 }  // namespace tokenwarden
