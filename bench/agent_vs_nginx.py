@@ -55,6 +55,18 @@ def wait_http(port, path, headers=None, limit=15):
     raise RuntimeError(f"nothing answered 200 on 127.0.0.1:{port}{path}")
 
 
+def demo_configuration(path, limit=30):
+    """The agent configuration `emulate --demo` prints once its demo accounts
+    exist (it listens before that, so answering is not enough)."""
+    end = time.time() + limit
+    while time.time() < end:
+        text = open(path).read()
+        if "# an agent configuration for it:\n" in text and text.rstrip().endswith('api_key = "demo-novapost-api-key"'):
+            return text.split("# an agent configuration for it:\n", 1)[1]
+        time.sleep(0.05)
+    raise RuntimeError(f"the emulator printed no demo configuration in {limit} s: {path}")
+
+
 def nginx_conf(work, name, port, body):
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
@@ -145,8 +157,7 @@ def main():
         procs.append(subprocess.Popen([binary, "emulate", "--demo", "--demo-dir", f"{work}/keys",
                                        "--listen", f"127.0.0.1:{emu_port}"],
                                       stdout=open(f"{work}/emulator.out", "w"), stderr=subprocess.DEVNULL))
-        wait_http(emu_port, "/_emulator/clock")
-        accounts = open(f"{work}/emulator.out").read().split("# an agent configuration for it:\n", 1)[1]
+        accounts = demo_configuration(f"{work}/emulator.out")
 
         # The shared upstream: static answers, authorization passed to the emulator.
         d, conf = nginx_conf(work, "upstream", up_port, f"""
@@ -239,4 +250,5 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))  # run the cleanup
     sys.exit(main())

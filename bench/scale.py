@@ -948,4 +948,5 @@ def report(fig):
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))  # run the cleanup
     sys.exit(main())

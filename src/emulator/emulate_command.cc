@@ -73,28 +73,36 @@ Status LoadConfig(emulator::Emulator& emu, const std::string& file) {
   return OkStatus();
 }
 
-// A merchant with a fresh key pair and a Nova Post key, and what an agent
-// needs to use them.
-Status SetUpDemo(emulator::Emulator& emu, const EmulateOptions& o, int port) {
+constexpr char kDemoServiceCode[] = "00000000-0000-4000-8000-00000000demo";
+constexpr char kDemoApiKey[] = "demo-novapost-api-key";
+
+// A merchant with a fresh key pair and a Nova Post key, registered before the
+// emulator listens: whoever sees it answer can use them. Returns the path of
+// the merchant's private JWK.
+Result<std::string> SetUpDemo(emulator::Emulator& emu, const EmulateOptions& o) {
   std::filesystem::create_directories(o.demo_dir);
   ::chmod(o.demo_dir.c_str(), 0700);
   std::string key_path = o.demo_dir + "/alliance.private.jwk.json";
   TW_ASSIGN_OR_RETURN(jose::EcKey key, jose::EcKey::Generate(jose::Curve::kP384));
   std::filesystem::remove(key_path);
   TW_RETURN_IF_ERROR(WriteNewFile(key_path, std::string(key.PrivateJwk({{"use", "enc"}, {"alg", "ECDH-ES+A256KW"}}).reveal()), 0600));
-  const std::string code = "00000000-0000-4000-8000-00000000demo";
-  TW_RETURN_IF_ERROR(emu.RegisterMerchant(code, key.PublicJwk()));
-  TW_RETURN_IF_ERROR(emu.RegisterApiKey("demo-novapost-api-key"));
+  TW_RETURN_IF_ERROR(emu.RegisterMerchant(kDemoServiceCode, key.PublicJwk()));
+  TW_RETURN_IF_ERROR(emu.RegisterApiKey(kDemoApiKey));
+  return std::filesystem::absolute(key_path).string();
+}
+
+// What an agent needs to use the demo accounts (the port is known once the
+// emulator listens).
+void PrintDemo(const std::string& key_path, int port) {
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   std::printf(
       "emulator demo ready on %s\n\n# an agent configuration for it:\n"
       "[[account]]\nid = \"shop\"\nprovider = \"alliance\"\nbase_url = \"%s\"\n"
       "service_code = \"%s\"\nprivate_jwk_file = \"%s\"\n\n"
       "[[account]]\nid = \"delivery\"\nprovider = \"novapost\"\nbase_url = \"%s/v.1.0\"\n"
-      "api_key = \"demo-novapost-api-key\"\n",
-      base.c_str(), base.c_str(), code.c_str(), std::filesystem::absolute(key_path).c_str(), base.c_str());
+      "api_key = \"%s\"\n",
+      base.c_str(), base.c_str(), kDemoServiceCode, key_path.c_str(), base.c_str(), kDemoApiKey);
   std::fflush(stdout);
-  return OkStatus();
 }
 
 int Run(const EmulateOptions& o) {
@@ -112,16 +120,19 @@ int Run(const EmulateOptions& o) {
     auto st = LoadConfig(emu, o.config);
     if (!st.ok()) return Fail(st.error().message);
   }
+  std::string demo_key_path;
+  if (o.demo) {
+    auto path = SetUpDemo(emu, o);
+    if (!path.ok()) return Fail(path.error().message);
+    demo_key_path = *path;
+  }
   http::ServerOptions so;
   so.listen = o.listen;
   so.threads = o.threads;
   so.error_responder = emulator::Emulator::ServerError;
   auto server = http::Server::Start(so, emu.handler());
   if (!server.ok()) return Fail(server.error().message);
-  if (o.demo) {
-    auto st = SetUpDemo(emu, o, (*server)->port());
-    if (!st.ok()) return Fail(st.error().message);
-  }
+  if (o.demo) PrintDemo(demo_key_path, (*server)->port());
   log::Info("emulator_listening", {{"listen", o.listen}, {"port", (*server)->port()}, {"time_scale", o.time_scale}});
   int sig = 0;
   sigwait(&stop, &sig);
