@@ -137,6 +137,9 @@ BENCHMARK(BM_AtomicSharedPtr)->Threads(2)->UseRealTime();
 // Prints the usual table, then the totals and ratios.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  // Colors only on a terminal: make bench writes this table into a document.
+  RatioReporter() : ConsoleReporter(::isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& r : runs) {
