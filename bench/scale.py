@@ -276,7 +276,7 @@ def readyz(port):
     status, body = call(port, "GET", "/readyz", timeout=60)
     if status == 503:
         try:
-            return status, len(json.loads(body).get("accounts_without_session", []))
+            return status, json.loads(body).get("without_session", 0)
         except ValueError:
             return status, None
     return status, 0 if status == 200 else None

@@ -191,6 +191,33 @@ TEST_F(AgentProcessTest, ClosedAccessNeedsAnOperatorAndTellsTheClientWhatToDo) {
   EXPECT_EQ(Agent("GET", "/readyz").status, 200);
 }
 
+TEST_F(AgentProcessTest, ReadyzNamesTheFirstAccountsWithoutASessionAndCountsThemAll) {
+  // Twelve Nova Post accounts whose keys the emulator does not know: none
+  // gets a session. The answer stays small however many accounts wait.
+  std::string emu = "http://127.0.0.1:" + std::to_string(emu_port_);
+  std::string extra;
+  for (int i = 1; i <= 12; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "np-%02d", i);
+    extra += std::string("\n[[account]]\nid = \"") + id + "\"\nprovider = \"novapost\"\nbase_url = \"" + emu +
+             "/v.1.0\"\napi_key = \"unknown-key-" + id + "\"\n";
+  }
+  StartAgent(Config("", extra), /*wait_ready=*/false);
+  ASSERT_TRUE(WaitFor([&] { return Token("delivery").contains("headers"); }));
+  ASSERT_TRUE(WaitFor([&] {
+    auto j = Agent("GET", "/readyz").json();
+    return j.value("without_session", 0) == 12;
+  })) << Agent("GET", "/readyz").body;
+  auto r = Agent("GET", "/readyz");
+  EXPECT_EQ(r.status, 503);
+  auto j = r.json();
+  EXPECT_EQ(j.value("status", ""), "not_ready");
+  ASSERT_TRUE(j["accounts_without_session"].is_array()) << r.body;
+  ASSERT_EQ(j["accounts_without_session"].size(), 10u) << r.body;
+  EXPECT_EQ(j["accounts_without_session"][0], "np-01");
+  EXPECT_EQ(j["accounts_without_session"][9], "np-10");
+}
+
 TEST_F(AgentProcessTest, ClientTokensLimitWhichAccountsAClientReads) {
   const std::string php = "php-client-token-0123456789";
   const std::string ops = "ops-client-token-0123456789";
