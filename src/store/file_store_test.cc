@@ -85,6 +85,22 @@ TEST(FileStore, CompareAndSwapRefusesAStaleWriter) {
   fs::remove_all(dir);
 }
 
+TEST(FileStore, LoadingReadsTheRecordWithoutCreatingALockFile) {
+  // A restore of many accounts opens one file each; the lock is only for
+  // writers (and for setting a damaged record aside).
+  fs::path dir = testing::MakeTempDir();
+  auto store = Open(dir);
+  ASSERT_TRUE(store->Save("shop", Record(3), 0).ok());
+  fs::remove(dir / "shop.lock");
+  auto loaded = Open(dir)->Load("shop");
+  ASSERT_TRUE(loaded.ok() && loaded->has_value()) << (loaded.ok() ? "" : loaded.error().message);
+  EXPECT_EQ((*loaded)->record.session->generation, 3u);
+  EXPECT_FALSE(fs::exists(dir / "shop.lock"));
+  EXPECT_FALSE(store->Load("absent")->has_value());
+  EXPECT_FALSE(fs::exists(dir / "absent.lock"));
+  fs::remove_all(dir);
+}
+
 TEST(FileStore, AForeignOrDamagedRecordIsReportedAndSetAside) {
   fs::path dir = testing::MakeTempDir();
   auto store = Open(dir);
