@@ -68,7 +68,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     DropAccountList();
     snapshot_.store(snapshot);
     RegisterMetrics();
-    int io_threads = std::max(1, config_.threads / 2);
+    int io_threads = std::max(1, config_.threads);
     for (int i = 0; i < io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
     for (auto& [id, a] : snapshot->accounts) a->manager->Start();
 
@@ -173,6 +173,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
   std::vector<std::shared_ptr<AccountRuntime>> All() const override {
     auto snapshot = snapshot_.load(std::memory_order_acquire);
     std::vector<std::shared_ptr<AccountRuntime>> out;
+    out.reserve(snapshot->accounts.size());
     for (const auto& [id, a] : snapshot->accounts) out.push_back(a);
     return out;
   }
