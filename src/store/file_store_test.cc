@@ -254,5 +254,78 @@ TEST(RecordCodec, KeepsEarlierTokenExpiriesAndReadsRecordsWrittenWithoutThem) {
   EXPECT_EQ(bad.error().code, ErrorCode::kDataLoss);
 }
 
+TEST(RecordCodec, ReadsEveryFieldBackAndSkipsMembersItDoesNotKnow) {
+  AccountRecord r = tokenwarden::Record(9, "refresh-9");
+  r.needs_support = true;
+  r.support_message = "call the bank";
+  r.earlier_expiries = {FromUnixSeconds(1740000000)};
+  auto back = ParseRecord(SerializeRecord(r, 12));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->version, 12u);
+  EXPECT_EQ(back->record.last_used, r.last_used);
+  EXPECT_TRUE(back->record.needs_support);
+  EXPECT_EQ(back->record.support_message, "call the bank");
+  EXPECT_EQ(back->record.earlier_expiries, r.earlier_expiries);
+  ASSERT_TRUE(back->record.session.has_value());
+  const Session& s = *back->record.session;
+  EXPECT_EQ(s.account, "shop");
+  EXPECT_EQ(s.provider, "alliance");
+  EXPECT_EQ(s.generation, 9u);
+  EXPECT_EQ(s.issued_at, r.session->issued_at);
+  EXPECT_EQ(s.expires_at, r.session->expires_at);
+  EXPECT_EQ(s.refresh_at, r.session->refresh_at);
+  ASSERT_EQ(s.headers.size(), 2u);
+  EXPECT_EQ(s.headers[0].name, "x-device_id");
+  EXPECT_EQ(s.headers[0].value.reveal(), "device-1");
+  EXPECT_EQ(s.headers[1].value.reveal(), "refresh-9");
+  EXPECT_EQ(s.upstream_state.reveal(), R"({"serverPublic":{"kty":"EC"}})");
+
+  // A newer writer's members (of any shape) are skipped.
+  auto newer = ParseRecord(
+      R"({"future":{"a":[1,{"b":null}],"c":"d"},"version":4,"last_used_ms":-5,"needs_support":false,)"
+      R"("support_message":"","also":[[true],1.5],"session":{"account":"a","provider":"novapost","generation":2,)"
+      R"("issued_at_ms":1,"expires_at_ms":3,"refresh_at_ms":2,"headers":[["Authorization","Bearer x"]],)"
+      R"("upstream_state":"","note":{"x":[]}}})");
+  ASSERT_TRUE(newer.ok()) << newer.error().message;
+  EXPECT_EQ(newer->version, 4u);
+  EXPECT_EQ(newer->record.last_used, FromUnixSeconds(0) - std::chrono::milliseconds(5));
+  ASSERT_TRUE(newer->record.session.has_value());
+  EXPECT_EQ(newer->record.session->headers[0].value.reveal(), "Bearer x");
+}
+
+TEST(RecordCodec, RefusesARecordWithAMissingOrMistypedField) {
+  const std::string head = R"({"version":1,"last_used_ms":0,"needs_support":false,"support_message":"")";
+  const std::string session =
+      R"("account":"a","provider":"p","generation":1,"issued_at_ms":1,"expires_at_ms":3,"refresh_at_ms":2,)"
+      R"("upstream_state":"")";
+  ASSERT_TRUE(ParseRecord(head + R"(,"session":{)" + session + R"(,"headers":[]}})").ok());
+  for (const std::string& bad : {
+           std::string(R"({"last_used_ms":0,"needs_support":false,"support_message":""})"),  // no version
+           std::string(R"({"version":-1,"last_used_ms":0,"needs_support":false,"support_message":""})"),
+           std::string(R"({"version":1.5,"last_used_ms":0,"needs_support":false,"support_message":""})"),
+           std::string(R"({"version":"1","last_used_ms":0,"needs_support":false,"support_message":""})"),
+           std::string(R"({"version":1,"last_used_ms":0,"needs_support":"no","support_message":""})"),
+           head + R"(,"session":null})",
+           head + R"(,"session":{)" + session + "}}",  // no headers
+           head + R"(,"session":{)" + session + R"(,"headers":[["a"]]}})",
+           head + R"(,"session":{)" + session + R"(,"headers":[["a","b","c"]]}})",
+           head + R"(,"session":{)" + session + R"(,"headers":[["a",1]]}})",
+           head + R"(,"session":{)" + session + R"(,"headers":["a"]}})",
+           head + R"(,"earlier_expires_at_ms":[null]})",
+       }) {
+    auto r = ParseRecord(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kDataLoss) << bad;
+    EXPECT_NE(r.error().message.find("lacks a field or has one of the wrong type"), std::string::npos)
+        << bad << ": " << r.error().message;
+  }
+  for (const std::string& bad : {std::string("[]"), std::string("7"), std::string("{"), std::string(""),
+                                 head + "}x"}) {
+    auto r = ParseRecord(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("is not a JSON object"), std::string::npos) << bad << ": " << r.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace tokenwarden::store
