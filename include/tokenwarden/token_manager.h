@@ -128,8 +128,11 @@ class TokenManager {
   virtual ~TokenManager() = default;
 
   // Loads the stored record (a valid stored session is served at once: a
-  // restart does not re-authorize) and starts the scheduler.
-  virtual void Start() = 0;
+  // restart does not re-authorize) and starts the scheduler. `started`, if
+  // given, is called once after the load (on the manager's strand), with
+  // whether a valid stored session was restored.
+  virtual void Start(std::function<void(bool restored)> started) = 0;
+  void Start() { Start(nullptr); }
   // Stops scheduling; an authorization in flight completes or is abandoned
   // with its executor. Waiters get kUnavailable.
   virtual void Stop() = 0;

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -39,6 +40,25 @@ int ConnectionLimit(int configured) {
 using AccountMap = std::map<std::string, std::shared_ptr<AccountRuntime>, std::less<>>;
 
 // What requests see; replaced whole by a reload.
+// Counts accounts through their first step (the store read) and logs one
+// line when all are through: 100,000 accounts restoring log one line, not
+// 100,000 (each account's own line is at debug level).
+struct StartTally {
+  std::atomic<size_t> pending{1};  // the building, then one per account
+  std::atomic<size_t> restored{0};
+  size_t accounts = 0;             // set before the building's own Started()
+  std::chrono::steady_clock::time_point begun = std::chrono::steady_clock::now();
+
+  void Started(bool with_session) {
+    if (with_session) restored.fetch_add(1, std::memory_order_relaxed);
+    if (pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    log::Info("accounts_started",
+              {{"accounts", accounts},
+               {"sessions_restored", restored.load(std::memory_order_relaxed)},
+               {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count()}});
+  }
+};
+
 struct Snapshot {
   AccountMap accounts;
   std::shared_ptr<const AccessGuard> guard;
@@ -61,16 +81,27 @@ class AgentImpl final : public Agent, public AccountDirectory {
     deps_.lease_ttl = config_.lease_ttl;
     auto snapshot = std::make_shared<Snapshot>();
     snapshot->guard = std::make_shared<AccessGuard>(config_.clients);
-    for (const AccountConfig& c : config_.accounts) {
-      TW_ASSIGN_OR_RETURN(auto runtime, Build(c));
-      snapshot->accounts.emplace(c.id, std::move(runtime));
-    }
-    DropAccountList();
-    snapshot_.store(snapshot);
-    RegisterMetrics();
+    // Each account starts (restores its session from the store) on the io
+    // threads while the next ones are built: with 100,000 accounts the
+    // building and the restoring overlap.
     int io_threads = std::max(1, config_.threads);
     for (int i = 0; i < io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
-    for (auto& [id, a] : snapshot->accounts) a->manager->Start();
+    auto tally = std::make_shared<StartTally>();
+    for (const AccountConfig& c : config_.accounts) {
+      auto runtime = Build(c);
+      if (!runtime.ok()) {
+        snapshot_.store(snapshot);  // so that Stop() stops the ones started
+        return runtime.error();
+      }
+      tally->pending.fetch_add(1);
+      (*runtime)->manager->Start([tally](bool restored) { tally->Started(restored); });
+      snapshot->accounts.emplace(c.id, std::move(*runtime));
+    }
+    tally->accounts = snapshot->accounts.size();
+    tally->Started(false);  // the building is done
+    DropAccountList();
+    PublishFirstSnapshot(snapshot);
+    RegisterMetrics();
 
     api_ = std::make_unique<LocalApi>(*this, metrics_, clock_);
     http::ServerOptions so;
@@ -219,9 +250,28 @@ class AgentImpl final : public Agent, public AccountDirectory {
     return OkStatus();
   }
 
+  // Store changes that arrive before the first snapshot (accounts already
+  // started and restored, but not yet reachable) are kept and replayed.
+  void PublishFirstSnapshot(std::shared_ptr<const Snapshot> snapshot) {
+    std::vector<std::string> early;
+    {
+      std::lock_guard lock(early_mu_);
+      snapshot_.store(std::move(snapshot));
+      early.swap(early_changes_);
+    }
+    for (const auto& account : early) OnStoreChange(account);
+  }
+
   void OnStoreChange(const std::string& account) {
     auto snapshot = snapshot_.load();
-    if (!snapshot) return;
+    if (!snapshot) {
+      std::lock_guard lock(early_mu_);
+      snapshot = snapshot_.load();
+      if (!snapshot) {
+        early_changes_.push_back(account);
+        return;
+      }
+    }
     for (auto& [id, a] : snapshot->accounts) {
       if (account.empty() || account == id) a->manager->StoreChanged();
     }
@@ -304,6 +354,8 @@ class AgentImpl final : public Agent, public AccountDirectory {
   std::unique_ptr<LocalApi> api_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> stopped_{false};
+  std::mutex early_mu_;
+  std::vector<std::string> early_changes_;  // guarded by early_mu_
 };
 
 }  // namespace

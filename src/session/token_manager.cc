@@ -73,11 +73,12 @@ class TokenManagerImpl final : public TokenManager,
     status_.provider = std::string(o_.provider->name());
   }
 
-  void Start() override {
-    asio::post(strand_, [self = shared_from_this()] {
-      if (self->o_.store) self->Adopt(self->LoadRecord(), /*at_start=*/true);
+  void Start(std::function<void(bool restored)> started) override {
+    asio::post(strand_, [self = shared_from_this(), started = std::move(started)] {
+      bool restored = self->o_.store && self->Adopt(self->LoadRecord(), /*at_start=*/true);
       self->PublishStatus();
       self->Step();
+      if (started) started(restored);
     });
   }
 
@@ -472,8 +473,9 @@ class TokenManagerImpl final : public TokenManager,
 
   // Takes what the store knows that we do not: a newer session (made by
   // another process, or before a restart), needs_support, last use.
-  void Adopt(std::optional<VersionedRecord> loaded, bool at_start) {
-    if (!loaded) return;
+  // Returns whether it took a valid session.
+  bool Adopt(std::optional<VersionedRecord> loaded, bool at_start) {
+    if (!loaded) return false;
     version_ = loaded->version;
     AccountRecord& r = loaded->record;
     long long used = ToMillis(r.last_used);
@@ -490,15 +492,15 @@ class TokenManagerImpl final : public TokenManager,
       state_ = AccountState::kNeedsSupport;
       PublishStatus();
       NotifyWaiters();
-      return;
+      return false;
     }
-    if (!r.session || r.session->account != o_.account) return;
+    if (!r.session || r.session->account != o_.account) return false;
     store_generation_ = std::max(store_generation_, r.session->generation);
-    if (r.session->generation <= generation()) return;
+    if (r.session->generation <= generation()) return false;
     TimePoint now = o_.clock->Now();
     if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
     session_ = std::make_shared<const Session>(std::move(*r.session));
-    if (!Valid(session_, now)) return;  // only its generation counts
+    if (!Valid(session_, now)) return false;  // only its generation counts
     // Another process (or this one before a restart) authorized: access is
     // open and nothing is pending.
     cell_.Set(session_);
@@ -508,12 +510,18 @@ class TokenManagerImpl final : public TokenManager,
     backoff_until_ = {};
     state_ = AccountState::kActive;
     if (!at_start) ++adopted_;
-    log::Info(at_start ? "session_restored" : "session_adopted",
-              {{"account", o_.account},
-               {"generation", session_->generation},
-               {"expires_at", FormatUtcIso(session_->expires_at)}});
+    // Restored at start: one line per account only at debug level (the
+    // agent logs how many were restored); adopted later: always.
+    log::Level level = at_start ? log::Level::kDebug : log::Level::kInfo;
+    if (log::Enabled(level)) {
+      log::Event(level, at_start ? "session_restored" : "session_adopted",
+                 {{"account", o_.account},
+                  {"generation", session_->generation},
+                  {"expires_at", FormatUtcIso(session_->expires_at)}});
+    }
     PublishStatus();
     NotifyWaiters();
+    return true;
   }
 
   void SaveRecord() {
