@@ -300,6 +300,12 @@ TEST_F(AgentProcessTest, ARestartedAgentAdoptsTheStoredSessions) {
   EXPECT_EQ(Token("shop")["headers"].value("x-device_id", ""), device);
   EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
   EXPECT_EQ(Authorizations("novapost", kApiKey), 1);
+  // One line says how many accounts started with a restored session.
+  const std::string started = R"("event":"accounts_started","accounts":2,)";
+  ASSERT_TRUE(WaitFor([&] { return Slurp(agent_log_).find(started) != std::string::npos; })) << Slurp(agent_log_);
+  std::string log = Slurp(agent_log_);
+  EXPECT_NE(log.find(R"("sessions_restored":2)", log.find(started)), std::string::npos) << log;
+  EXPECT_EQ(log.find(R"("event":"session_restored")"), std::string::npos) << "per account only at debug level";
   // The state files hold no secret in the clear.
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ + "/state")) {
     if (!entry.is_regular_file()) continue;
