@@ -16,6 +16,9 @@ trap 'rm -rf "$part"' EXIT
 # Each section goes to its own file; a section that fails is reported as
 # failed in the document and fails the run at the end.
 failed=()
+# The source measured, read before anything is written (the document itself
+# is rewritten at the end, which would read as a local change).
+version=$(git -C "$here/.." describe --always --dirty 2>/dev/null || echo unknown)
 section() {
   local name=$1
   shift
@@ -60,7 +63,7 @@ section current google_bench "7. TokenManager::current() on 2 threads, against a
   echo "| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) |"
   echo "| system | $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r) |"
   echo "| load average at start | $(cut -d' ' -f1-3 /proc/loadavg) |"
-  echo "| tokenwarden | $(git -C "$here/.." describe --always --dirty 2>/dev/null || echo unknown), $(grep -m1 CMAKE_BUILD_TYPE: "$build/CMakeCache.txt" | cut -d= -f2) build |"
+  echo "| tokenwarden | $version, $(grep -m1 CMAKE_BUILD_TYPE: "$build/CMakeCache.txt" | cut -d= -f2) build |"
   echo "| compiler | $(c++ --version | head -1) |"
   echo "| OpenSSL | $(openssl version) |"
   echo "| nginx | $(/usr/sbin/nginx -v 2>&1 | cut -d/ -f2) |"
