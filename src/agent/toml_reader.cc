@@ -1,5 +1,7 @@
 #include "agent/toml_reader.h"
 
+#include <algorithm>
+
 #include "util/duration.h"
 
 namespace tokenwarden::agent {
@@ -23,7 +25,7 @@ Result<std::optional<tokenwarden::Duration>> TableReader::Duration(std::string_v
 }
 
 Result<std::optional<std::string>> TableReader::String(std::string_view key) {
-  seen_.insert(std::string(key));
+  Saw(key);
   const toml::node* node = table_.get(key);
   if (node == nullptr) return std::optional<std::string>();
   const auto* s = node->as_string();
@@ -39,7 +41,7 @@ Result<std::string> TableReader::RequiredString(std::string_view key) {
 }
 
 Result<std::optional<long long>> TableReader::Integer(std::string_view key) {
-  seen_.insert(std::string(key));
+  Saw(key);
   const toml::node* node = table_.get(key);
   if (node == nullptr) return std::optional<long long>();
   const auto* i = node->as_integer();
@@ -48,7 +50,7 @@ Result<std::optional<long long>> TableReader::Integer(std::string_view key) {
 }
 
 Result<std::optional<bool>> TableReader::Bool(std::string_view key) {
-  seen_.insert(std::string(key));
+  Saw(key);
   const toml::node* node = table_.get(key);
   if (node == nullptr) return std::optional<bool>();
   const auto* b = node->as_boolean();
@@ -57,7 +59,7 @@ Result<std::optional<bool>> TableReader::Bool(std::string_view key) {
 }
 
 Result<std::optional<std::vector<std::string>>> TableReader::Strings(std::string_view key) {
-  seen_.insert(std::string(key));
+  Saw(key);
   const toml::node* node = table_.get(key);
   if (node == nullptr) return std::optional<std::vector<std::string>>();
   std::vector<std::string> out;
@@ -80,7 +82,7 @@ Result<std::optional<std::vector<std::string>>> TableReader::Strings(std::string
 Status TableReader::RejectUnknown() const {
   for (const auto& [key, node] : table_) {
     (void)node;
-    if (!seen_.count(std::string(key.str()))) {
+    if (std::find(seen_.begin(), seen_.end(), key.str()) == seen_.end()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        where_ + ": unknown field '" + std::string(key.str()) + "'");
     }
@@ -89,6 +91,7 @@ Status TableReader::RejectUnknown() const {
 }
 
 Result<std::string> TableReader::Interpolate(std::string_view key, std::string_view in) const {
+  if (in.find('$') == std::string_view::npos) return std::string(in);
   std::string out;
   for (size_t i = 0; i < in.size(); ++i) {
     if (in.substr(i, 3) == "$${") {
