@@ -144,6 +144,9 @@ class TokenManager {
   // an expired one. Lock-free: an atomic load and a thread-private reference
   // count, except on a thread's first read after a new session is published.
   virtual std::shared_ptr<const Session> current() const = 0;
+  // Whether current() would answer a session now, without taking a
+  // reference to it: for asking every account in turn (readiness).
+  virtual bool Serving() const = 0;
 
   // Up to `timeout` (real time) for a valid session: at once when there is
   // one, else until the authorization under way succeeds. Errors:

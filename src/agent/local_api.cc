@@ -240,7 +240,7 @@ Response LocalApi::Ready() const {
   nlohmann::json named = nlohmann::json::array();
   size_t waiting = 0;
   for (const auto& a : directory_.All()) {
-    if (a->manager->current()) continue;
+    if (a->manager->Serving()) continue;
     if (++waiting <= kNamed) named.push_back(a->config.id);
   }
   if (waiting == 0) return Response::Json(200, {{"status", "ready"}});

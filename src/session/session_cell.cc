@@ -45,6 +45,8 @@ std::shared_ptr<const Session> SessionCell::Get() const {
 }
 
 void SessionCell::Set(std::shared_ptr<const Session> session) {
+  expires_.store(session ? session->expires_at.time_since_epoch().count() : TimePoint::min().time_since_epoch().count(),
+                 std::memory_order_release);
   session_.store(std::move(session), std::memory_order_release);
   version_.fetch_add(1, std::memory_order_acq_rel);
 }

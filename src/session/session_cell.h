@@ -28,10 +28,18 @@ class SessionCell {
   std::shared_ptr<const Session> Get() const;
   void Set(std::shared_ptr<const Session> session);
 
+  // Whether the published session is unexpired at `now`, without taking a
+  // reference to it: cheap enough to ask of 100,000 cells in a row, which
+  // Get() is not (each would miss the thread's cache).
+  bool ValidAt(TimePoint now) const {
+    return now.time_since_epoch().count() < expires_.load(std::memory_order_acquire);
+  }
+
  private:
   const uint64_t id_;  // unique per cell in the process: keys the thread caches
   std::atomic<uint64_t> version_{1};
   std::atomic<std::shared_ptr<const Session>> session_;
+  std::atomic<TimePoint::rep> expires_{TimePoint::min().time_since_epoch().count()};
 };
 
 }  // namespace tokenwarden::session

@@ -26,6 +26,20 @@ TEST(SessionCell, ReadsWhatWasLastPublished) {
   EXPECT_EQ(cell.Get(), nullptr);
 }
 
+TEST(SessionCell, ValidAtComparesThePublishedExpiry) {
+  SessionCell cell;
+  TimePoint t = FromUnixSeconds(1767225600);
+  EXPECT_FALSE(cell.ValidAt(t));
+  auto s = std::make_shared<Session>();
+  s->expires_at = t + std::chrono::hours(1);
+  cell.Set(s);
+  EXPECT_TRUE(cell.ValidAt(t));
+  EXPECT_TRUE(cell.ValidAt(t + std::chrono::minutes(59)));
+  EXPECT_FALSE(cell.ValidAt(t + std::chrono::hours(1)));  // expired at its instant, as current() says
+  cell.Set(nullptr);
+  EXPECT_FALSE(cell.ValidAt(t));
+}
+
 TEST(SessionCell, CellsDoNotShareAThreadsCache) {
   std::vector<std::unique_ptr<SessionCell>> cells;
   for (int i = 0; i < 200; ++i) {

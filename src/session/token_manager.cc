@@ -99,6 +99,8 @@ class TokenManagerImpl final : public TokenManager,
     return nullptr;
   }
 
+  bool Serving() const override { return cell_.ValidAt(o_.clock->Now()); }
+
   asio::awaitable<Result<SessionPtr>> WaitForSession(Duration timeout) override {
     if (SessionPtr s = current()) co_return s;
     co_return co_await OnStrand(Ask::kAnySession, 0, timeout);

@@ -312,18 +312,21 @@ TEST_F(TokenManagerTest, AnOutageIsRiddenOutUntilExpiryThenAClearErrorThenRecove
   auto m = Start(Options(AllianceProvider(), "shop"));
   auto s = WaitForSession(*m);
   ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(m->Serving());
   Fault({{"kind", "status"}, {"status", 503}, {"path_prefix", "/api-gateway/"}, {"seconds", 30 * 3600}});
   // From the planned refresh to expiry, every attempt fails and the session
   // keeps working.
   Advance(*m, (*s)->refresh_at - emulator_clock_->Now());
   while (emulator_clock_->Now() + minutes(10) < (*s)->expires_at) {
     ASSERT_NE(m->current(), nullptr);
+    ASSERT_TRUE(m->Serving());
     EXPECT_EQ(CreateOrder(*m, *m->current()).first.status, 200);
     Advance(*m, minutes(10));
   }
   EXPECT_GT(m->Status().authorizations_failed, 20u);
   Advance(*m, (*s)->expires_at - emulator_clock_->Now());
   EXPECT_EQ(m->current(), nullptr);  // never an expired session
+  EXPECT_FALSE(m->Serving());
   auto err = Await(m->WaitForSession(std::chrono::milliseconds(200)));
   ASSERT_FALSE(err.ok());
   EXPECT_NE(err.error().message.find("shop"), std::string::npos);
@@ -332,6 +335,7 @@ TEST_F(TokenManagerTest, AnOutageIsRiddenOutUntilExpiryThenAClearErrorThenRecove
   Advance(*m, minutes(5) + seconds(1));
   auto back = WaitForSession(*m);
   ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_TRUE(m->Serving());
   EXPECT_EQ(CreateOrder(*m, **back).first.status, 200);
 }
 
