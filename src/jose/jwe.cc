@@ -3,8 +3,6 @@
 #include <openssl/core_names.h>
 #include <openssl/rand.h>
 
-#include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12,6 +10,7 @@
 #include "jose/compact.h"
 #include "jose/concat_kdf.h"
 #include "jose/openssl_util.h"
+#include "util/fetched_cipher.h"
 
 namespace tokenwarden::jose {
 namespace {
@@ -55,18 +54,6 @@ const char* WrapCipherName(size_t key_bytes) {
   return key_bytes == 16 ? "AES-128-WRAP" : key_bytes == 24 ? "AES-192-WRAP" : "AES-256-WRAP";
 }
 
-// Fetched once per process: an EVP_CIPHER_fetch per token costs a provider
-// lookup. Fetched ciphers are immutable and safe to share between threads.
-const EVP_CIPHER* Cipher(const char* name) {
-  // Never destroyed, so the fetched ciphers stay reachable until exit.
-  static std::mutex* mu = new std::mutex;
-  static auto* cache = new std::map<std::string, EVP_CIPHER*>;
-  std::lock_guard<std::mutex> lock(*mu);
-  EVP_CIPHER*& c = (*cache)[name];
-  if (c == nullptr) c = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  return c;
-}
-
 Error Malformed(std::string_view why) {
   return MakeError(ErrorCode::kInvalidArgument, "JWE: " + std::string(why));
 }
@@ -101,7 +88,7 @@ Result<Secret> Agree(const EcKey& own, const EcKey& peer) {
 
 // AES key wrap (RFC 3394) in either direction.
 Result<Secret> KeyWrap(bool wrap, const Secret& kek, std::string_view in) {
-  const EVP_CIPHER* cipher = Cipher(WrapCipherName(kek.size()));
+  const EVP_CIPHER* cipher = FetchedCipher(WrapCipherName(kek.size()));
   Ossl<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   if (!cipher || !ctx) return OpenSslError(ErrorCode::kInternal, "JWE: AES key wrap unavailable");
   EVP_CIPHER_CTX_set_flags(ctx.get(), EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
@@ -130,7 +117,7 @@ struct GcmOutput {
 
 Result<GcmOutput> GcmEncrypt(ContentEnc enc, const Secret& cek, std::string_view iv,
                              std::string_view aad, std::string_view plaintext) {
-  const EVP_CIPHER* cipher = Cipher(GcmCipherName(enc));
+  const EVP_CIPHER* cipher = FetchedCipher(GcmCipherName(enc));
   Ossl<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   GcmOutput out{std::string(plaintext.size(), '\0'), std::string(kTagBytes, '\0')};
   int len = 0;
@@ -149,7 +136,7 @@ Result<GcmOutput> GcmEncrypt(ContentEnc enc, const Secret& cek, std::string_view
 
 Result<Secret> GcmDecrypt(ContentEnc enc, const Secret& cek, std::string_view iv,
                           std::string_view aad, std::string_view ciphertext, std::string tag) {
-  const EVP_CIPHER* cipher = Cipher(GcmCipherName(enc));
+  const EVP_CIPHER* cipher = FetchedCipher(GcmCipherName(enc));
   Ossl<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   std::string plain(ciphertext.size(), '\0');
   int len = 0;

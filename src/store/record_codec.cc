@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jose/base64url.h"
+#include "util/fetched_cipher.h"
 #include "util/file_io.h"
 
 namespace tokenwarden::store {
@@ -273,7 +274,7 @@ Result<std::string> RecordCipher::Seal(std::string_view account, const AccountRe
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int len = 0;
   bool ok = RAND_bytes(nonce, kNonce) == 1 && ctx &&
-            EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+            EVP_EncryptInit_ex(ctx.get(), FetchedCipher("AES-256-GCM"), nullptr,
                                reinterpret_cast<const unsigned char*>(key_.reveal().data()), nonce) == 1 &&
             EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
                               static_cast<int>(aad.size())) == 1 &&
@@ -299,7 +300,7 @@ Result<VersionedRecord> RecordCipher::Open(std::string_view account, std::string
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int len = 0;
   bool ok = ctx &&
-            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+            EVP_DecryptInit_ex(ctx.get(), FetchedCipher("AES-256-GCM"), nullptr,
                                reinterpret_cast<const unsigned char*>(key_.reveal().data()), nonce) == 1 &&
             EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
                               static_cast<int>(aad.size())) == 1 &&
