@@ -99,9 +99,13 @@ TEST_F(TokenManagerTest, AFailedSaveIsRetriedUntilTheSessionIsStored) {
   auto m = Start(std::move(o));
   auto s = WaitForSession(*m);
   ASSERT_TRUE(s.ok()) << s.error().message;
-  // The manager acts on each clock step in its own time: wait for it.
+  // The manager acts on each clock step in its own time: wait for the n-th
+  // save, then for a round trip through the manager's strand, so that the
+  // save and what the manager makes of it (the next retry time, read from
+  // the clock) are over before the test reads the store or moves the clock.
   auto saves_reach = [&](int n) {
     for (int i = 0; i < 500 && flaky->saves.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(WaitForSession(*m).ok());
     return flaky->saves.load();
   };
   EXPECT_EQ(saves_reach(1), 1);
