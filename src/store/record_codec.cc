@@ -58,6 +58,13 @@ namespace {
 // tree. A restore of 100,000 accounts spent a quarter of its CPU building
 // and reading the trees. Unknown members are skipped; known ones must have
 // their type; the required ones must be present.
+// A record's members, and one bit each for the ones read so far.
+enum class Field {
+  kUnknown, kVersion, kLastUsed, kNeedsSupport, kSupportMessage, kEarlier, kSession,
+  kAccount, kProvider, kGeneration, kIssued, kExpires, kRefresh, kHeaders, kUpstreamState
+};
+constexpr unsigned Bit(Field f) { return 1u << static_cast<unsigned>(f); }
+
 class RecordReader {
  public:
   using json = nlohmann::json;
@@ -67,7 +74,7 @@ class RecordReader {
     if (!Scalar()) return false;
     if (Skipping()) return true;
     if (field_ != Field::kNeedsSupport) return false;
-    Took(kNeedsSupportBit);
+    Took();
     out_.record.needs_support = v;
     return true;
   }
@@ -93,10 +100,10 @@ class RecordReader {
       return true;
     }
     switch (field_) {
-      case Field::kSupportMessage: Took(kSupportMessageBit); out_.record.support_message = std::move(v); return true;
-      case Field::kAccount: Took(kAccountBit); session().account = std::move(v); return true;
-      case Field::kProvider: Took(kProviderBit); session().provider = std::move(v); return true;
-      case Field::kUpstreamState: Took(kUpstreamStateBit); session().upstream_state = Secret(std::move(v)); return true;
+      case Field::kSupportMessage: Took(); out_.record.support_message = std::move(v); return true;
+      case Field::kAccount: Took(); session().account = std::move(v); return true;
+      case Field::kProvider: Took(); session().provider = std::move(v); return true;
+      case Field::kUpstreamState: Took(); session().upstream_state = Secret(std::move(v)); return true;
       default: return false;
     }
   }
@@ -152,7 +159,7 @@ class RecordReader {
     if (Skipping()) return Push(Place::kSkip);
     if (Top() == Place::kRoot && field_ == Field::kEarlier) return Push(Place::kEarlier);
     if (Top() == Place::kSession && field_ == Field::kHeaders) {
-      Took(kHeadersBit);
+      Took();
       return Push(Place::kHeaders);
     }
     if (Top() == Place::kHeaders) {
@@ -178,16 +185,12 @@ class RecordReader {
 
  private:
   enum class Place { kRoot, kSession, kEarlier, kHeaders, kHeader, kSkip };
-  enum class Field {
-    kUnknown, kVersion, kLastUsed, kNeedsSupport, kSupportMessage, kEarlier, kSession,
-    kAccount, kProvider, kGeneration, kIssued, kExpires, kRefresh, kHeaders, kUpstreamState
-  };
-  static constexpr unsigned kVersionBit = 1, kLastUsedBit = 2, kNeedsSupportBit = 4, kSupportMessageBit = 8;
-  static constexpr unsigned kRootBits = kVersionBit | kLastUsedBit | kNeedsSupportBit | kSupportMessageBit;
-  static constexpr unsigned kAccountBit = 16, kProviderBit = 32, kGenerationBit = 64, kIssuedBit = 128,
-                            kExpiresBit = 256, kRefreshBit = 512, kHeadersBit = 1024, kUpstreamStateBit = 2048;
-  static constexpr unsigned kSessionBits = kAccountBit | kProviderBit | kGenerationBit | kIssuedBit | kExpiresBit |
-                                           kRefreshBit | kHeadersBit | kUpstreamStateBit;
+  // The fields read so far, one bit each; the required ones per object.
+  static constexpr unsigned kRootBits =
+      Bit(Field::kVersion) | Bit(Field::kLastUsed) | Bit(Field::kNeedsSupport) | Bit(Field::kSupportMessage);
+  static constexpr unsigned kSessionBits = Bit(Field::kAccount) | Bit(Field::kProvider) | Bit(Field::kGeneration) |
+                                           Bit(Field::kIssued) | Bit(Field::kExpires) | Bit(Field::kRefresh) |
+                                           Bit(Field::kHeaders) | Bit(Field::kUpstreamState);
 
   Place Top() const { return stack_.empty() ? Place::kSkip : stack_.back(); }
   Session& session() { return *out_.record.session; }
@@ -201,7 +204,8 @@ class RecordReader {
     field_ = Field::kUnknown;
     return true;
   }
-  void Took(unsigned bit) { seen_ |= bit; }
+  // The value of the current field was taken.
+  void Took() { seen_ |= Bit(field_); }
   // A container that is not ours, or one under an unknown member.
   bool Skipping() const {
     return Top() == Place::kSkip || ((Top() == Place::kRoot || Top() == Place::kSession) && field_ == Field::kUnknown);
@@ -222,18 +226,18 @@ class RecordReader {
     switch (field_) {
       case Field::kVersion:
         if (!non_negative) return false;
-        Took(kVersionBit);
+        Took();
         out_.version = static_cast<uint64_t>(v);
         return true;
-      case Field::kLastUsed: Took(kLastUsedBit); out_.record.last_used = FromMillis(v); return true;
+      case Field::kLastUsed: Took(); out_.record.last_used = FromMillis(v); return true;
       case Field::kGeneration:
         if (!non_negative) return false;
-        Took(kGenerationBit);
+        Took();
         session().generation = static_cast<uint64_t>(v);
         return true;
-      case Field::kIssued: Took(kIssuedBit); session().issued_at = FromMillis(v); return true;
-      case Field::kExpires: Took(kExpiresBit); session().expires_at = FromMillis(v); return true;
-      case Field::kRefresh: Took(kRefreshBit); session().refresh_at = FromMillis(v); return true;
+      case Field::kIssued: Took(); session().issued_at = FromMillis(v); return true;
+      case Field::kExpires: Took(); session().expires_at = FromMillis(v); return true;
+      case Field::kRefresh: Took(); session().refresh_at = FromMillis(v); return true;
       default: return false;
     }
   }
