@@ -265,6 +265,26 @@ TEST_F(FleetTest, ABurstOfInvalidationsAcrossTheFleetAuthorizesOnce) {
   EXPECT_EQ(Authorizations("shop"), before + 1);
 }
 
+// The store's change notification names one account: the agent that did
+// not authorize takes up the new session at once (not at its own refresh,
+// hours away on a real-time clock), and only for that account.
+TEST_F(FleetTest, AnotherAgentsNewSessionIsTakenUpFromTheNotification) {
+  StartFleet(2, 1);
+  int shop = Served(0, "shop").first;
+  int delivery = Served(0, "delivery").first;
+  ASSERT_GT(shop, 0);
+  ASSERT_GT(delivery, 0);
+  int before = Authorizations("shop");
+  auto r = Call(1, "POST", "/v1/token/shop/invalidate?generation=" + std::to_string(shop));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json().value("generation", 0), shop + 1) << r.body;
+  EXPECT_TRUE(WaitFor([&] { return Served(0, "shop") == Served(1, "shop"); }, std::chrono::seconds(3)))
+      << "agent 0 serves generation " << Generation(0, "shop");
+  EXPECT_EQ(Authorizations("shop"), before + 1);
+  EXPECT_EQ(Generation(0, "delivery"), delivery);
+  EXPECT_EQ(Generation(1, "delivery"), delivery);
+}
+
 TEST_F(FleetTest, WhenTheLeaseHolderDiesMidRefreshAnotherAgentRefreshesInTime) {
   // Nova Post tokens of 10 simulated minutes on a 10x clock: the refresh is
   // due 5 minutes in (30 s real), the token dies 30 s real later; leases
