@@ -25,8 +25,7 @@ Result<std::optional<tokenwarden::Duration>> TableReader::Duration(std::string_v
 }
 
 Result<std::optional<std::string>> TableReader::String(std::string_view key) {
-  Saw(key);
-  const toml::node* node = table_.get(key);
+  const toml::node* node = Take(key);
   if (node == nullptr) return std::optional<std::string>();
   const auto* s = node->as_string();
   if (s == nullptr) return Bad(key, "must be a string");
@@ -41,8 +40,7 @@ Result<std::string> TableReader::RequiredString(std::string_view key) {
 }
 
 Result<std::optional<long long>> TableReader::Integer(std::string_view key) {
-  Saw(key);
-  const toml::node* node = table_.get(key);
+  const toml::node* node = Take(key);
   if (node == nullptr) return std::optional<long long>();
   const auto* i = node->as_integer();
   if (i == nullptr) return Bad(key, "must be an integer");
@@ -50,8 +48,7 @@ Result<std::optional<long long>> TableReader::Integer(std::string_view key) {
 }
 
 Result<std::optional<bool>> TableReader::Bool(std::string_view key) {
-  Saw(key);
-  const toml::node* node = table_.get(key);
+  const toml::node* node = Take(key);
   if (node == nullptr) return std::optional<bool>();
   const auto* b = node->as_boolean();
   if (b == nullptr) return Bad(key, "must be true or false");
@@ -59,8 +56,7 @@ Result<std::optional<bool>> TableReader::Bool(std::string_view key) {
 }
 
 Result<std::optional<std::vector<std::string>>> TableReader::Strings(std::string_view key) {
-  Saw(key);
-  const toml::node* node = table_.get(key);
+  const toml::node* node = Take(key);
   if (node == nullptr) return std::optional<std::vector<std::string>>();
   std::vector<std::string> out;
   if (const auto* s = node->as_string()) {

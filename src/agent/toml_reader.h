@@ -45,7 +45,11 @@ class TableReader {
   // ${NAME} is replaced by the variable; $${ writes a literal ${.
   Result<std::string> Interpolate(std::string_view key, std::string_view in) const;
 
-  void Saw(std::string_view key) { seen_.push_back(key); }
+  // The node under `key` (null if absent), noting the key as read.
+  const toml::node* Take(std::string_view key) {
+    seen_.push_back(key);
+    return table_.get(key);
+  }
 
   const toml::table& table_;
   std::string where_;

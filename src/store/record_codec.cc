@@ -52,12 +52,6 @@ std::string SerializeRecord(const AccountRecord& r, uint64_t version) {
 
 namespace {
 
-// Reads a record straight from the JSON events (nlohmann's SAX interface)
-// into an AccountRecord: no JSON tree is built, and each secret string is
-// moved from the lexer into its Secret instead of being copied through the
-// tree. A restore of 100,000 accounts spent a quarter of its CPU building
-// and reading the trees. Unknown members are skipped; known ones must have
-// their type; the required ones must be present.
 // A record's members, and one bit each for the ones read so far.
 enum class Field {
   kUnknown, kVersion, kLastUsed, kNeedsSupport, kSupportMessage, kEarlier, kSession,
@@ -65,6 +59,12 @@ enum class Field {
 };
 constexpr unsigned Bit(Field f) { return 1u << static_cast<unsigned>(f); }
 
+// Reads a record straight from the JSON events (nlohmann's SAX interface)
+// into an AccountRecord: no JSON tree is built, and each secret string is
+// moved from the lexer into its Secret instead of being copied through the
+// tree. A restore of 100,000 accounts spent a quarter of its CPU building
+// and reading the trees. Unknown members are skipped; known ones must have
+// their type; the required ones must be present.
 class RecordReader {
  public:
   using json = nlohmann::json;
