@@ -144,9 +144,11 @@ class TokenManager {
   // an expired one. Lock-free: an atomic load and a thread-private reference
   // count, except on a thread's first read after a new session is published.
   virtual std::shared_ptr<const Session> current() const = 0;
-  // Whether current() would answer a session now, without taking a
-  // reference to it: for asking every account in turn (readiness).
+  // Whether current() would answer a session now (at `now`, read from this
+  // manager's clock by the caller), without taking a reference to it: for
+  // asking every account in turn (readiness), with one clock read for all.
   virtual bool Serving() const = 0;
+  virtual bool Serving(TimePoint now) const = 0;
 
   // Up to `timeout` (real time) for a valid session: at once when there is
   // one, else until the authorization under way succeeds. Errors:

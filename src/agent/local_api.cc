@@ -228,7 +228,7 @@ boost::asio::awaitable<Response> LocalApi::Authorize(AccountRuntime& account) {
 Response LocalApi::Accounts() const {
   TimePoint now = clock_->Now();
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& a : directory_.All()) list.push_back(ViewJson(ViewOf(*a), now));
+  for (const auto& a : *directory_.All()) list.push_back(ViewJson(ViewOf(*a), now));
   return Response::Json(200, {{"accounts", list}, {"now", FormatUtcIso(now)}});
 }
 
@@ -239,8 +239,9 @@ Response LocalApi::Ready() const {
   constexpr size_t kNamed = 10;
   nlohmann::json named = nlohmann::json::array();
   size_t waiting = 0;
-  for (const auto& a : directory_.All()) {
-    if (a->manager->Serving()) continue;
+  TimePoint now = clock_->Now();  // every account's clock is the agent's
+  for (const auto& a : *directory_.All()) {
+    if (a->manager->Serving(now)) continue;
     if (++waiting <= kNamed) named.push_back(a->config.id);
   }
   if (waiting == 0) return Response::Json(200, {{"status", "ready"}});
@@ -250,7 +251,7 @@ Response LocalApi::Ready() const {
 
 Response LocalApi::StatusPage() const {
   std::vector<AccountView> views;
-  for (const auto& a : directory_.All()) views.push_back(ViewOf(*a));
+  for (const auto& a : *directory_.All()) views.push_back(ViewOf(*a));
   Response r = Response::Text(200, RenderStatusPage(views, clock_->Now()), "text/html; charset=utf-8");
   r.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
   r.Header("Cache-Control", "no-store");

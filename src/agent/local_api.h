@@ -30,11 +30,14 @@ namespace tokenwarden::agent {
 
 // What the API serves: the accounts and the access rules of the moment (a
 // reload replaces them). Thread-safety: every method from any thread.
+// Every account, sorted by id; the pointer keeps the list alive.
+using AccountList = std::shared_ptr<const std::vector<std::shared_ptr<AccountRuntime>>>;
+
 class AccountDirectory {
  public:
   virtual ~AccountDirectory() = default;
   virtual std::shared_ptr<AccountRuntime> Find(std::string_view id) const = 0;
-  virtual std::vector<std::shared_ptr<AccountRuntime>> All() const = 0;
+  virtual AccountList All() const = 0;
   virtual std::shared_ptr<const AccessGuard> guard() const = 0;
 };
 

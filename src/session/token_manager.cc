@@ -100,6 +100,7 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   bool Serving() const override { return cell_.ValidAt(o_.clock->Now()); }
+  bool Serving(TimePoint now) const override { return cell_.ValidAt(now); }
 
   asio::awaitable<Result<SessionPtr>> WaitForSession(Duration timeout) override {
     if (SessionPtr s = current()) co_return s;
