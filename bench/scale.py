@@ -394,7 +394,8 @@ class Agent:
 
     def wait_ready(self, limit, what, progress_every=5.0):
         """Seconds from start to /readyz 200, or raises with how far it got."""
-        last_progress = 0.0
+        last_progress = last_sample = 0.0
+        m = {}
         listening_at = None
         waiting = None
         while True:
@@ -410,7 +411,9 @@ class Agent:
                 return time.monotonic() - self.t0, listening_at
             if waiting_now is not None:
                 waiting = waiting_now
-            m = self.sample()
+            if now - last_sample >= 0.5:  # smaps_rollup walks the whole address space
+                last_sample = now
+                m = self.sample()
             if now - last_progress >= progress_every:
                 last_progress = now
                 cpu = cpu_seconds(self.p.pid)
@@ -422,7 +425,9 @@ class Agent:
                 raise AgentFailed(f"{what}: not ready after {limit:.0f} s: "
                                   + ("never listened" if listening_at is None
                                      else f"{waiting} account(s) still without a session"), self)
-            time.sleep(0.25 if now - self.t0 < 10 else 1.0)
+            # A probe costs the agent ~3 ms with 100,000 accounts; polling
+            # every 0.05 s puts at most that much on the measured time.
+            time.sleep(0.05 if now - self.t0 < 10 else 1.0)
 
     def stop(self):
         return self.procs.stop(self.p)
