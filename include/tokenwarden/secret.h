@@ -8,7 +8,9 @@
 #ifndef TOKENWARDEN_SECRET_H_
 #define TOKENWARDEN_SECRET_H_
 
+#include <cstddef>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,7 +21,10 @@ class Secret {
   static constexpr std::string_view kRedacted = "[redacted]";
 
   Secret() = default;
-  explicit Secret(std::string value) : value_(std::move(value)) {}
+  // Takes the string's buffer, or a copy of its exact size when the buffer
+  // has much spare room (a string grown by appending can be twice its size,
+  // and sessions live for hours by the 100,000); the spare one is wiped.
+  explicit Secret(std::string value);
   explicit Secret(std::string_view value) : value_(value) {}
   explicit Secret(const char* value) : value_(value) {}
   Secret(const Secret& other) : value_(other.value_) {}
@@ -47,6 +52,25 @@ std::ostream& operator<<(std::ostream& os, const Secret& secret);
 
 // Zeroes memory that held a secret, in a way the compiler may not remove.
 void SecureZero(void* data, size_t size);
+
+// An allocator that zeroes each block as it gives it back. For text that
+// holds secrets inside a library's own buffers: a JSON lexer grows its token
+// buffer by reallocation, and each smaller copy it frees would otherwise
+// leave part of a token in freed memory.
+template <class T>
+struct WipingAllocator {
+  using value_type = T;
+  WipingAllocator() = default;
+  template <class U>
+  WipingAllocator(const WipingAllocator<U>&) noexcept {}
+  T* allocate(size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, size_t n) noexcept {
+    SecureZero(p, n * sizeof(T));
+    std::allocator<T>().deallocate(p, n);
+  }
+  friend bool operator==(const WipingAllocator&, const WipingAllocator&) { return true; }
+};
+using WipingString = std::basic_string<char, std::char_traits<char>, WipingAllocator<char>>;
 
 }  // namespace tokenwarden
 

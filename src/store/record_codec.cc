@@ -60,14 +60,17 @@ enum class Field {
 constexpr unsigned Bit(Field f) { return 1u << static_cast<unsigned>(f); }
 
 // Reads a record straight from the JSON events (nlohmann's SAX interface)
-// into an AccountRecord: no JSON tree is built, and each secret string is
-// moved from the lexer into its Secret instead of being copied through the
-// tree. A restore of 100,000 accounts spent a quarter of its CPU building
-// and reading the trees. Unknown members are skipped; known ones must have
+// into an AccountRecord: no JSON tree is built (a restore of 100,000
+// accounts spent a quarter of its CPU building and reading the trees). Each
+// string is copied out of the lexer at its exact size: a string moved out
+// kept the lexer's doubling capacity (a third of a restored session's
+// memory) and made the lexer grow a new buffer for the next one. The lexer's
+// buffers wipe themselves when freed (WipingString), so the copies a
+// growing buffer leaves behind hold no part of a token. Unknown members are skipped; known ones must have
 // their type; the required ones must be present.
 class RecordReader {
  public:
-  using json = nlohmann::json;
+  using json = nlohmann::basic_json<std::map, std::vector, WipingString>;
 
   bool null() { return Scalar() && Skipping(); }
   bool boolean(bool v) {
@@ -83,16 +86,19 @@ class RecordReader {
     if (v > static_cast<uint64_t>(INT64_MAX)) return Scalar() && Skipping();
     return Integer(static_cast<long long>(v), true);
   }
-  bool number_float(json::number_float_t, const json::string_t&) { return Scalar() && Skipping(); }
+  // Any string type: nlohmann's binary formats, compiled in beside JSON,
+  // pass a std::string here.
+  template <class Text>
+  bool number_float(json::number_float_t, const Text&) { return Scalar() && Skipping(); }
   bool binary(json::binary_t&) { return Scalar() && Skipping(); }
   bool string(json::string_t& v) {
     if (!Scalar()) return false;
     if (Skipping()) return true;
     if (Top() == Place::kHeader) {
       if (header_items_ == 0) {
-        session().headers.push_back({std::move(v), Secret()});
+        session().headers.push_back({std::string(v), Secret()});
       } else if (header_items_ == 1) {
-        session().headers.back().value = Secret(std::move(v));
+        session().headers.back().value = Secret(std::string_view(v));
       } else {
         return false;
       }
@@ -100,10 +106,10 @@ class RecordReader {
       return true;
     }
     switch (field_) {
-      case Field::kSupportMessage: Took(); out_.record.support_message = std::move(v); return true;
-      case Field::kAccount: Took(); session().account = std::move(v); return true;
-      case Field::kProvider: Took(); session().provider = std::move(v); return true;
-      case Field::kUpstreamState: Took(); session().upstream_state = Secret(std::move(v)); return true;
+      case Field::kSupportMessage: Took(); out_.record.support_message = std::string(v); return true;
+      case Field::kAccount: Took(); session().account = std::string(v); return true;
+      case Field::kProvider: Took(); session().provider = std::string(v); return true;
+      case Field::kUpstreamState: Took(); session().upstream_state = Secret(std::string_view(v)); return true;
       default: return false;
     }
   }
@@ -142,7 +148,7 @@ class RecordReader {
     };
     field_ = Field::kUnknown;
     for (const Name& n : kNames) {
-      if (n.place == Top() && n.name == k) field_ = n.field;
+      if (n.place == Top() && n.name == std::string_view(k)) field_ = n.field;
     }
     return true;
   }
@@ -256,7 +262,7 @@ class RecordReader {
 
 Result<VersionedRecord> ParseRecord(std::string_view text) {
   RecordReader reader;
-  bool parsed = nlohmann::json::sax_parse(text, &reader, nlohmann::json::input_format_t::json, /*strict=*/true);
+  bool parsed = RecordReader::json::sax_parse(text, &reader, RecordReader::json::input_format_t::json, /*strict=*/true);
   return reader.Finish(parsed);
 }
 
