@@ -293,7 +293,7 @@ class TokenManagerImpl final : public TokenManager,
       // Another process may have authorized already.
       Adopt(LoadRecord(), false);
       if (!NeedsAuthorization(now)) co_return;
-      auto lease = o_.store->TryLease(o_.account, holder_id_, o_.lease_ttl);
+      auto lease = o_.store->TryLease(o_.account, o_.holder_id, o_.lease_ttl);
       if (!lease.ok()) {
         log::Warn("lease_failed", {{"account", o_.account}, {"error", lease.error().ToString()}});
         if (Valid(session_, now) && !current_rejected_ && now < SoloAt(*session_)) {
@@ -382,7 +382,7 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   void ReleaseLease() {
-    tokenwarden::Status s = o_.store->ReleaseLease(o_.account, holder_id_);
+    tokenwarden::Status s = o_.store->ReleaseLease(o_.account, o_.holder_id);
     if (!s.ok()) log::Warn("lease_release_failed", {{"account", o_.account}, {"error", s.error().ToString()}});
   }
 
@@ -695,8 +695,7 @@ class TokenManagerImpl final : public TokenManager,
     log::Warn("inactive", {{"account", o_.account}, {"days_unused", day}, {"days_left", std::max<long long>(left, 0)}});
   }
 
-  const TokenManagerOptions o_;
-  const std::string holder_id_ = o_.holder_id.empty() ? session::RandomHolderId() : o_.holder_id;
+  const TokenManagerOptions o_;  // holder_id filled in by Create()
   Strand strand_;
   asio::steady_timer timer_;  // the scheduler's sleep; cancel() wakes it
   session::SessionCell cell_;
@@ -770,6 +769,7 @@ std::string_view AccountStateName(AccountState state) {
 Result<std::shared_ptr<TokenManager>> TokenManager::Create(TokenManagerOptions options,
                                                            boost::asio::any_io_executor executor) {
   TW_RETURN_IF_ERROR(Check(options));
+  if (options.holder_id.empty()) options.holder_id = session::RandomHolderId();
   return std::shared_ptr<TokenManager>(
       std::make_shared<TokenManagerImpl>(std::move(options), std::move(executor)));
 }
