@@ -66,7 +66,8 @@ Result<std::shared_ptr<http::HttpClient>> HttpClients::For(const AccountConfig& 
 
 Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& config, const AccountDeps& deps) {
   auto out = std::make_shared<AccountRuntime>();
-  out->config = config;
+  out->id = config.id;
+  out->settings = AccountSettings(config);
   auto client = deps.clients->For(config);
   if (!client.ok()) return AccountError(config, client.error());
   out->client = *client;
@@ -89,12 +90,34 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   return out;
 }
 
-bool SameAccount(const AccountConfig& a, const AccountConfig& b) {
-  return a.id == b.id && a.provider == b.provider && a.base_urls == b.base_urls &&
-         a.allow_insecure_http == b.allow_insecure_http && a.ca_file == b.ca_file && a.timeout == b.timeout &&
-         a.service_code.reveal() == b.service_code.reveal() && a.private_jwk_file == b.private_jwk_file &&
-         a.refresh_every == b.refresh_every && a.api_version == b.api_version &&
-         a.api_key.reveal() == b.api_key.reveal() && a.max_active_sessions == b.max_active_sessions;
+Secret AccountSettings(const AccountConfig& c) {
+  // A field added to AccountConfig must be added here too (and to the test).
+  static_assert(sizeof(AccountConfig) == 288, "AccountConfig changed: update AccountSettings");
+  WipingString out;  // holds the secrets while it grows
+  auto field = [&out](std::string_view v) {
+    out += std::to_string(v.size());
+    out += ':';
+    out += v;
+  };
+  auto number = [&field](long long n) { field(std::to_string(n)); };
+  field(c.id);
+  field(c.provider);
+  number(static_cast<long long>(c.base_urls.size()));
+  for (const std::string& url : c.base_urls) field(url);
+  number(c.allow_insecure_http);
+  field(c.ca_file);
+  number(c.timeout.count());
+  field(c.service_code.reveal());
+  field(c.private_jwk_file.native());
+  number(c.refresh_every.count());
+  field(c.api_version);
+  field(c.api_key.reveal());
+  number(c.max_active_sessions);
+  return Secret(std::string_view(out));
+}
+
+bool SameAccount(const AccountRuntime& running, const AccountConfig& config) {
+  return running.id == config.id && running.settings == AccountSettings(config);
 }
 
 AccountView ViewOf(const AccountRuntime& account) {

@@ -25,7 +25,11 @@
 namespace tokenwarden::agent {
 
 struct AccountRuntime {
-  AccountConfig config;
+  std::string id;
+  // The account's settings (AccountSettings): a reload compares them to
+  // tell a changed account from an unchanged one. Kept instead of the parsed
+  // AccountConfig, which cost about 0.4 KiB an account.
+  Secret settings;
   std::shared_ptr<http::HttpClient> client;
   std::shared_ptr<TokenManager> manager;
   std::shared_ptr<Clock> clock;
@@ -65,7 +69,12 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
 
 // True when a reload may keep the running account: nothing that affects its
 // upstream, credentials or schedule changed.
-bool SameAccount(const AccountConfig& a, const AccountConfig& b);
+// Every setting of `config` in one canonical string (length-prefixed
+// fields; secrets included, hence a Secret): equal exactly when the
+// configs are.
+Secret AccountSettings(const AccountConfig& config);
+// Whether `config` is the configuration `running` was built from.
+bool SameAccount(const AccountRuntime& running, const AccountConfig& config);
 
 // The status page's and /v1/accounts' view of the account.
 AccountView ViewOf(const AccountRuntime& account);

@@ -68,12 +68,12 @@ struct Snapshot {
   // REQUIRES: ids unique (the config parser refuses a repeated id).
   void Sort() {
     std::sort(accounts.begin(), accounts.end(),
-              [](const auto& a, const auto& b) { return a->config.id < b->config.id; });
+              [](const auto& a, const auto& b) { return a->id < b->id; });
   }
   std::shared_ptr<AccountRuntime> Find(std::string_view id) const {
     auto it = std::lower_bound(accounts.begin(), accounts.end(), id,
-                               [](const auto& a, std::string_view key) { return a->config.id < key; });
-    return it != accounts.end() && (*it)->config.id == id ? *it : nullptr;
+                               [](const auto& a, std::string_view key) { return a->id < key; });
+    return it != accounts.end() && (*it)->id == id ? *it : nullptr;
   }
 };
 
@@ -150,7 +150,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     std::vector<std::shared_ptr<AccountRuntime>> started;
     for (const AccountConfig& c : next.accounts) {
       auto same = old->Find(c.id);
-      if (same && SameAccount(same->config, c)) {
+      if (same && SameAccount(*same, c)) {
         snapshot->accounts.push_back(std::move(same));
         continue;
       }
@@ -164,7 +164,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     snapshot_.store(snapshot);
     int stopped = 0;
     for (auto& a : old->accounts) {
-      if (snapshot->Find(a->config.id) != a) {
+      if (snapshot->Find(a->id) != a) {
         a->manager->Stop();
         ++stopped;
       }

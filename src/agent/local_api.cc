@@ -68,7 +68,7 @@ Response ErrorResponse(int status, std::string_view code, std::string_view messa
 
 Response NoSessionResponse(const AccountRuntime& account, const Error& error, const Clock& clock) {
   TimePoint now = clock.Now();
-  const std::string& id = account.config.id;
+  const std::string& id = account.id;
   AccountStatus s = account.manager->Status();
   if (s.state == AccountState::kNeedsSupport) return ErrorResponse(503, "needs_support", error.message, id);
   if (s.state == AccountState::kFailed) return ErrorResponse(503, "account_failed", error.message, id);
@@ -202,13 +202,13 @@ boost::asio::awaitable<Response> LocalApi::Invalidate(const Request& request, Ac
   uint64_t generation = 0;
   if (!text || text->empty()) {
     co_return ErrorResponse(400, "bad_request", "the query parameter 'generation' is missing: give the generation of the rejected token",
-                            account.config.id);
+                            account.id);
   }
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), generation);
   if (ec != std::errc() || end != text->data() + text->size()) {
     co_return ErrorResponse(400, "bad_request",
                             "the query parameter 'generation' must be a non-negative integer, not '" + text->substr(0, 32) + "'",
-                            account.config.id);
+                            account.id);
   }
   auto s = co_await account.manager->Invalidate(generation, options_.invalidate_wait);
   if (!s.ok()) co_return NoSessionResponse(account, s.error(), *clock_);
@@ -216,11 +216,11 @@ boost::asio::awaitable<Response> LocalApi::Invalidate(const Request& request, Ac
 }
 
 boost::asio::awaitable<Response> LocalApi::Authorize(AccountRuntime& account) {
-  log::Info("operator_authorize_requested", {{"account", account.config.id}});
+  log::Info("operator_authorize_requested", {{"account", account.id}});
   auto s = co_await account.manager->AuthorizeNow(options_.authorize_wait);
   TimePoint now = clock_->Now();
   if (!s.ok()) {
-    co_return ErrorResponse(502, "authorize_failed", s.error().message, account.config.id);
+    co_return ErrorResponse(502, "authorize_failed", s.error().message, account.id);
   }
   co_return Response::Json(200, ViewJson(ViewOf(account), now));
 }
@@ -242,7 +242,7 @@ Response LocalApi::Ready() const {
   TimePoint now = clock_->Now();  // every account's clock is the agent's
   for (const auto& a : *directory_.All()) {
     if (a->manager->Serving(now)) continue;
-    if (++waiting <= kNamed) named.push_back(a->config.id);
+    if (++waiting <= kNamed) named.push_back(a->id);
   }
   if (waiting == 0) return Response::Json(200, {{"status", "ready"}});
   return Response::Json(

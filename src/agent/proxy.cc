@@ -56,7 +56,7 @@ http::Response TransportFailure(const AccountRuntime& account, const Error& erro
   return ErrorResponse(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_unreachable",
                        error.message + ". Not retried: the request may have reached the upstream, and payment "
                                        "calls are not idempotent; check its state before repeating it.",
-                       account.config.id);
+                       account.id);
 }
 
 }  // namespace
@@ -64,7 +64,7 @@ http::Response TransportFailure(const AccountRuntime& account, const Error& erro
 boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, const http::Request& request,
                                                     std::string_view path, MetricsRegistry& metrics,
                                                     Duration session_wait) {
-  const std::string& id = account.config.id;
+  const std::string& id = account.id;
   auto count = [&](int status) {
     metrics.GetCounter("tokenwarden_proxy_requests_total", "Requests through the proxy, by the status answered",
                        {{"account", id}, {"status", std::to_string(status)}})
