@@ -51,11 +51,12 @@ class NoAccounts final : public agent::AccountDirectory {
   explicit NoAccounts(std::vector<agent::ClientConfig> clients)
       : guard_(std::make_shared<agent::AccessGuard>(std::move(clients))) {}
   std::shared_ptr<agent::AccountRuntime> Find(std::string_view) const override { return nullptr; }
-  std::vector<std::shared_ptr<agent::AccountRuntime>> All() const override { return {}; }
+  agent::AccountList All() const override { return none_; }
   std::shared_ptr<const agent::AccessGuard> guard() const override { return guard_; }
 
  private:
   std::shared_ptr<const agent::AccessGuard> guard_;
+  agent::AccountList none_ = std::make_shared<const std::vector<std::shared_ptr<agent::AccountRuntime>>>();
 };
 
 struct FuzzAgent {
