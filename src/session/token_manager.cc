@@ -99,7 +99,7 @@ class TokenManagerImpl final : public TokenManager,
     return nullptr;
   }
 
-  bool Serving() const override { return cell_.ValidAt(o_.clock->Now()); }
+  bool Serving() const override { return Serving(o_.clock->Now()); }
   bool Serving(TimePoint now) const override { return cell_.ValidAt(now); }
 
   asio::awaitable<Result<SessionPtr>> WaitForSession(Duration timeout) override {

@@ -9,9 +9,9 @@ namespace tokenwarden {
 void SecureZero(void* data, size_t size) { OPENSSL_cleanse(data, size); }
 
 Secret::Secret(std::string value) : value_(std::move(value)) {
-  constexpr size_t kShortString = 15;  // kept inside the object: nothing to fit
+  static const size_t kInObject = std::string().capacity();  // a short string's own buffer
   size_t size = value_.size();
-  if (value_.capacity() <= kShortString || value_.capacity() - size <= size / 8) return;
+  if (value_.capacity() <= kInObject || value_.capacity() - size <= size / 8) return;
   std::string exact(value_);  // a copy allocates its exact size
   Wipe();
   value_.swap(exact);  // `exact` now holds the wiped buffer and frees it
