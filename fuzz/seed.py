@@ -111,3 +111,24 @@ requests = {
 }
 for name, text in requests.items():
     write("http_request_fuzz", name, text.encode("latin-1"))
+
+# record_fuzz: stored records as src/store/record_codec.cc writes them (and
+# the forms its tests read: unknown members, records from before a field).
+session = ('"session":{"account":"shop","provider":"alliance","generation":9,"issued_at_ms":1740000000000,'
+           '"expires_at_ms":1740086400000,"refresh_at_ms":1740043200000,'
+           '"headers":[["x-device_id","device-1"],["x-refresh_token","refresh-9"]],'
+           '"upstream_state":"{\\"serverPublic\\":{\\"kty\\":\\"EC\\"}}"}')
+head = '{"version":12,"last_used_ms":1740000000000,"needs_support":false,"support_message":""'
+records = {
+    "empty": head + ',"earlier_expires_at_ms":[]}',
+    "alliance": head + ',"earlier_expires_at_ms":[1740000000000],' + session + "}",
+    "novapost": '{"version":4,"last_used_ms":-5,"needs_support":true,"support_message":"call the bank",'
+                '"earlier_expires_at_ms":[1,2,3],"session":{"account":"a","provider":"novapost","generation":2,'
+                '"issued_at_ms":1,"expires_at_ms":3,"refresh_at_ms":2,"headers":[["Authorization","Bearer x"]],'
+                '"upstream_state":""}}',
+    "newer": '{"future":{"a":[1,{"b":null}],"c":"d"},"version":4,"last_used_ms":0,"needs_support":false,'
+             '"support_message":"","also":[[true],1.5],' + session + "}",
+    "older": '{"version":3,"last_used_ms":0,"needs_support":false,"support_message":""}',
+}
+for name, text in records.items():
+    write("record_fuzz", name, text)

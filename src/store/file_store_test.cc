@@ -293,6 +293,36 @@ TEST(RecordCodec, ReadsEveryFieldBackAndSkipsMembersItDoesNotKnow) {
   EXPECT_EQ(newer->record.session->headers[0].value.reveal(), "Bearer x");
 }
 
+// Found by fuzz/record_fuzz.cc: 9740000000000 ms overflowed the conversion
+// to nanoseconds (undefined behaviour) instead of being refused.
+TEST(RecordCodec, RefusesATimeTheClockCannotHold) {
+  const std::string head = R"({"version":1,"needs_support":false,"support_message":"",)";
+  const std::string session =
+      R"(,"session":{"account":"a","provider":"p","generation":1,"headers":[],"upstream_state":"",)";
+  const std::string ok_times = R"("issued_at_ms":1,"expires_at_ms":3,"refresh_at_ms":2}})";
+  const std::string limit = "7258118400000";  // 2200-01-01 UTC
+  auto at_limit = ParseRecord(head + R"("last_used_ms":-)" + limit + R"(,"earlier_expires_at_ms":[)" + limit +
+                              "]" + session + R"("issued_at_ms":)" + limit + R"(,"expires_at_ms":)" + limit +
+                              R"(,"refresh_at_ms":)" + limit + "}}");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.error().message;
+  EXPECT_EQ(at_limit->record.session->expires_at, FromUnixSeconds(7258118400));
+  EXPECT_EQ(at_limit->record.last_used, FromUnixSeconds(-7258118400));
+  for (const std::string& bad : {
+           head + R"("last_used_ms":9740000000000})",
+           head + R"("last_used_ms":-7258118400001})",
+           head + R"("last_used_ms":0,"earlier_expires_at_ms":[1,9223372036854775807]})",
+           head + R"("last_used_ms":0)" + session + R"("issued_at_ms":1,"expires_at_ms":7258118400001,"refresh_at_ms":2}})",
+           head + R"("last_used_ms":0)" + session + R"("issued_at_ms":-9223372036854775807,"expires_at_ms":3,"refresh_at_ms":2}})",
+           head + R"("last_used_ms":0)" + session + R"("issued_at_ms":1,"expires_at_ms":3,"refresh_at_ms":99999999999999}})",
+       }) {
+    auto r = ParseRecord(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kDataLoss) << bad;
+    EXPECT_NE(r.error().message.find("holds a time out of range"), std::string::npos) << r.error().message;
+  }
+  ASSERT_TRUE(ParseRecord(head + R"("last_used_ms":0)" + session + ok_times).ok());
+}
+
 TEST(RecordCodec, RefusesARecordWithAMissingOrMistypedField) {
   const std::string head = R"({"version":1,"last_used_ms":0,"needs_support":false,"support_message":"")";
   const std::string session =

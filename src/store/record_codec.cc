@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <cstdlib>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "jose/base64url.h"
@@ -21,6 +22,11 @@ long long Millis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 TimePoint FromMillis(long long ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+// A stored time must convert to a TimePoint (nanoseconds, which end in
+// 2262) and leave room for the durations added to it: within 230 years of
+// 1970 (2200-01-01 UTC), either way.
+constexpr long long kTimeLimitMs = 7258118400000;
 
 std::string Aad(std::string_view account) { return "tokenwarden-record-v1:" + std::string(account); }
 
@@ -185,6 +191,9 @@ class RecordReader {
 
   Result<VersionedRecord> Finish(bool parsed) {
     if (invalid_json_ || not_object_) return Damaged("is not a JSON object");
+    if (time_out_of_range_) {
+      return Damaged("holds a time out of range: " + std::to_string(*time_out_of_range_) + " ms since 1970");
+    }
     if (!parsed || !root_closed_) return Damaged("lacks a field or has one of the wrong type");
     return std::move(out_);
   }
@@ -225,6 +234,12 @@ class RecordReader {
   bool Integer(long long v, bool non_negative) {
     if (!Scalar()) return false;
     if (Skipping()) return true;
+    bool time = Top() == Place::kEarlier || field_ == Field::kLastUsed || field_ == Field::kIssued ||
+                field_ == Field::kExpires || field_ == Field::kRefresh;
+    if (time && (v > kTimeLimitMs || v < -kTimeLimitMs)) {
+      time_out_of_range_ = v;
+      return false;
+    }
     if (Top() == Place::kEarlier) {
       out_.record.earlier_expiries.push_back(FromMillis(v));
       return true;
@@ -256,6 +271,7 @@ class RecordReader {
   bool invalid_json_ = false;
   bool not_object_ = false;
   bool root_closed_ = false;
+  std::optional<long long> time_out_of_range_;
 };
 
 }  // namespace
