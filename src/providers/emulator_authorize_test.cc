@@ -200,6 +200,7 @@ TEST_F(ProvidersOnEmulatorTest, NovaPostAuthorizesAndTheTokenWorks) {
   EXPECT_EQ(s.headers[0].name, "Authorization");
   EXPECT_EQ(s.headers[0].value.reveal().substr(0, 3), "eyJ")
       << "no Bearer prefix";
+  EXPECT_EQ(s.upstream_state.reveal(), "{}") << "the token is kept once, in its header";
   EXPECT_EQ(Use(*p, s, "GET", "/v.1.0/divisions").action, Action::kOk);
 
   ASSERT_EQ(

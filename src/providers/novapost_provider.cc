@@ -12,12 +12,8 @@
 #include "providers/verdicts.h"
 
 namespace tokenwarden::providers {
-namespace {
 
-// The session from a 2xx answer {"jwt": ...}. The token's lifetime (exp -
-// iat) is anchored at our own issued_at, so a clock skew between us and Nova
-// Post neither stretches nor cuts it; without iat, exp is taken as is.
-AuthorizeResult DecodeToken(std::string_view body, TimePoint issued_at) {
+AuthorizeResult NovaPostSession(std::string_view body, TimePoint issued_at) {
   auto answer =
       nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   auto jwt = answer.is_object() ? answer.find("jwt") : answer.end();
@@ -48,9 +44,14 @@ AuthorizeResult DecodeToken(std::string_view body, TimePoint issued_at) {
   s.expires_at = expires_at;
   s.headers.push_back(
       {"Authorization", token});  // the docs send the bare token, no "Bearer"
+  // The token is kept once, in its header (a third of a restored session's
+  // memory was its second copy); the rest of the answer is kept.
+  answer.erase("jwt");
   s.upstream_state = Secret(answer.dump());
   return result;
 }
+
+namespace {
 
 class NovaPostProvider : public Provider {
  public:
@@ -82,7 +83,7 @@ class NovaPostProvider : public Provider {
       Verdict v = ClassifyNovaPostAnswer(response, NovaPostCall::kAuthorize,
                                          clock_->Now());
       if (v.action == Action::kOk)
-        co_return DecodeToken(response.body, issued_at);
+        co_return NovaPostSession(response.body, issued_at);
       if (response.status >= 500) {
         last = std::move(v);
         continue;

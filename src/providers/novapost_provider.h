@@ -35,6 +35,13 @@ struct NovaPostConfig {
   int max_active_sessions = 2;
 };
 
+// The session from a 2xx authorization answer {"jwt": ...}. The token's
+// lifetime (exp - iat) is anchored at our own `issued_at`, so a clock skew
+// between us and Nova Post neither stretches nor cuts it; without iat, exp
+// is taken as is. The token goes in the Authorization header, and
+// upstream_state keeps the rest of the answer (without the token).
+AuthorizeResult NovaPostSession(std::string_view body, TimePoint issued_at);
+
 // Validates `config` (errors name the field: base_urls[i], api_key,
 // max_active_sessions) and makes the provider.
 Result<std::unique_ptr<Provider>> MakeNovaPostProvider(

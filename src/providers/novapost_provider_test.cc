@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "jose/jwt.h"
+
 namespace tokenwarden::providers {
 namespace {
 
@@ -117,6 +121,27 @@ TEST(NovaPostProvider, AttachesTheBareToken) {
   EXPECT_EQ(p->name(), "novapost");
   EXPECT_EQ(p->Classify({401, {}, ""}).action, Action::kReauthorize);
   EXPECT_EQ(p->Classify({422, {}, ""}).action, Action::kPassThrough);
+}
+
+TEST(NovaPostProvider, KeepsTheTokenOnceAndTheRestOfTheAnswer) {
+  // iat an hour before our issued_at: the lifetime (exp - iat) counts from ours.
+  long long iat = ToUnixSeconds(kIssued) - 3600;
+  auto token = jose::SignHs256({{"iat", iat}, {"exp", iat + 3600}}, Secret("np-signing-key-np-signing-key-32"));
+  ASSERT_TRUE(token.ok());
+  nlohmann::json answer = {{"jwt", *token}, {"future", {{"a", 1}}}};
+  AuthorizeResult r = NovaPostSession(answer.dump(), kIssued);
+  ASSERT_EQ(r.verdict.action, Action::kOk) << r.verdict.message;
+  const Session& s = *r.session;
+  EXPECT_EQ(s.expires_at, kIssued + hours(1));
+  ASSERT_EQ(s.headers.size(), 1u);
+  EXPECT_EQ(s.headers[0].value.reveal(), *token);
+  EXPECT_EQ(s.upstream_state.reveal(), R"({"future":{"a":1}})");
+
+  for (const char* bad : {R"({"jwt":""})", R"({"jwt":7})", R"([])", R"({"token":"x"})"}) {
+    AuthorizeResult refused = NovaPostSession(bad, kIssued);
+    EXPECT_NE(refused.verdict.action, Action::kOk) << bad;
+    EXPECT_FALSE(refused.session.has_value()) << bad;
+  }
 }
 
 }  // namespace
