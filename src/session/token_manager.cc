@@ -68,10 +68,7 @@ class TokenManagerImpl final : public TokenManager,
       : o_(std::move(options)),
         strand_(asio::make_strand(std::move(executor))),
         timer_(strand_),
-        rng_(static_cast<JitterRng::result_type>(o_.seed ? o_.seed : JitterSeed())) {
-    status_.account = o_.account;
-    status_.provider = std::string(o_.provider->name());
-  }
+        rng_(static_cast<JitterRng::result_type>(o_.seed ? o_.seed : JitterSeed())) {}
 
   void Start(std::function<void(bool restored)> started) override {
     asio::post(strand_, [self = shared_from_this(), started = std::move(started)] {
@@ -133,8 +130,33 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   AccountStatus Status() const override {
-    std::lock_guard lock(status_mu_);
-    AccountStatus out = status_;
+    Published p;
+    {
+      std::lock_guard lock(status_mu_);
+      p = published_;
+    }
+    AccountStatus out;
+    out.account = o_.account;
+    out.provider = std::string(o_.provider->name());
+    out.state = p.state;
+    out.generation = p.generation;
+    if (p.session) {
+      out.issued_at = p.session->issued_at;
+      out.expires_at = p.session->expires_at;
+      out.refresh_at = p.session->refresh_at;
+    }
+    if (p.retry_due) out.next_retry = p.next_due;
+    if (p.attempt_due) out.next_attempt = p.next_due;
+    out.consecutive_failures = p.failures;
+    if (p.problem) {
+      out.last_error_code = p.problem->code;
+      out.last_error_message = p.problem->message;
+      out.support_message = p.problem->support;
+    }
+    out.authorizations_ok = p.ok;
+    out.authorizations_failed = p.failed;
+    out.sessions_adopted = p.adopted;
+    out.live_sessions = p.live_sessions;
     long long used = last_used_ms_.load(std::memory_order_relaxed);
     if (used != 0) out.last_used = FromMillis(used);
     return out;
@@ -332,7 +354,7 @@ class TokenManagerImpl final : public TokenManager,
                                                         : AccountState::kAuthorizing;
     PublishStatus();
     log::Info("authorizing", {{"account", o_.account},
-                              {"provider", status_.provider},
+                              {"provider", o_.provider->name()},
                               {"reason", AuthorizeReason(now)}});
     AuthorizeResult result;
     try {
@@ -664,23 +686,30 @@ class TokenManagerImpl final : public TokenManager,
 
   void PublishStatus() {
     TimePoint now = o_.clock->Now();
-    std::lock_guard lock(status_mu_);
-    status_.state = state_;
-    status_.generation = generation();
-    status_.issued_at = session_ ? std::optional(session_->issued_at) : std::nullopt;
-    status_.expires_at = session_ ? std::optional(session_->expires_at) : std::nullopt;
-    status_.refresh_at = session_ ? std::optional(session_->refresh_at) : std::nullopt;
     bool waiting = state_ == AccountState::kBackoff || state_ == AccountState::kUnauthorized;
-    status_.next_retry = waiting && next_due_ != TimePoint{} ? std::optional(next_due_) : std::nullopt;
-    status_.next_attempt = published_due_ && next_due_ != TimePoint::max() ? std::optional(next_due_) : std::nullopt;
-    status_.consecutive_failures = failures_;
-    status_.last_error_code = last_error_.code;
-    status_.last_error_message = last_error_.message;
-    status_.support_message = support_message_;
-    status_.authorizations_ok = ok_;
-    status_.authorizations_failed = failed_count_;
-    status_.sessions_adopted = adopted_;
-    status_.live_sessions = static_cast<int>(LiveExpiries(now).size());
+    // Only this strand writes published_, so it reads it without the lock.
+    std::shared_ptr<const Problem> problem;
+    if (!last_error_.code.empty() || !last_error_.message.empty() || !support_message_.empty()) {
+      problem = published_.problem;
+      if (!problem || !problem->Same(last_error_, support_message_)) {
+        problem = std::make_shared<const Problem>(Problem{last_error_.code, last_error_.message, support_message_});
+      }
+    }
+    Published p;
+    p.session = session_;
+    p.problem = std::move(problem);
+    p.generation = generation();
+    p.next_due = next_due_;
+    p.retry_due = waiting && next_due_ != TimePoint{};
+    p.attempt_due = published_due_ && next_due_ != TimePoint::max();
+    p.failures = failures_;
+    p.ok = ok_;
+    p.failed = failed_count_;
+    p.adopted = adopted_;
+    p.live_sessions = static_cast<int>(LiveExpiries(now).size());
+    p.state = state_;
+    std::lock_guard lock(status_mu_);
+    published_ = std::move(p);
   }
 
   void WarnIfInactive(TimePoint now) {
@@ -731,8 +760,34 @@ class TokenManagerImpl final : public TokenManager,
   long long warned_day_ = -1;
   std::vector<asio::steady_timer*> waiters_;
 
+  // What Status() reports, as of the last PublishStatus(). Kept compact
+  // (an AccountStatus is about 310 B, which 100,000 accounts feel): the
+  // account and provider come from o_, the times from the session, and the
+  // error texts, rare, from one shared block.
+  struct Problem {
+    std::string code;
+    std::string message;
+    std::string support;
+    bool Same(const Verdict& error, const std::string& support_message) const {
+      return code == error.code && message == error.message && support == support_message;
+    }
+  };
+  struct Published {
+    SessionPtr session;
+    std::shared_ptr<const Problem> problem;  // null: no error and no support message
+    uint64_t generation = 0;
+    TimePoint next_due{};
+    uint64_t ok = 0;
+    uint64_t failed = 0;
+    uint64_t adopted = 0;
+    int failures = 0;
+    int live_sessions = 0;
+    AccountState state = AccountState::kUnauthorized;
+    bool retry_due = false;    // next_due is the next retry
+    bool attempt_due = false;  // next_due is the next attempt as planned
+  };
   mutable std::mutex status_mu_;  // never taken by current()
-  AccountStatus status_;
+  Published published_;
 };
 
 Status Check(const TokenManagerOptions& o) {
