@@ -34,7 +34,7 @@ struct AccountRuntime {
   std::shared_ptr<TokenManager> manager;
   std::shared_ptr<Clock> clock;
   std::string proxy_base;  // where /proxy/{account}/ forwards: the first base URL
-  Counter* token_reads = nullptr;  // tokenwarden_token_reads_total{account}
+  Counter token_reads;  // tokenwarden_token_reads_total{account}
   TokenJsonCache token_json;
 };
 

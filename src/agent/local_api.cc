@@ -180,13 +180,13 @@ std::optional<Response> LocalApi::FastToken(const Request& request) const {
   if (!account) return std::nullopt;
   std::shared_ptr<const Session> session = account->manager->current();
   if (!session) return std::nullopt;
-  if (account->token_reads) account->token_reads->Increment();
+  account->token_reads.Increment();
   account->manager->RecordUse();
   return TokenResponse(*account, session);
 }
 
 boost::asio::awaitable<Response> LocalApi::Token(const Request&, AccountRuntime& account) {
-  if (account.token_reads) account.token_reads->Increment();
+  account.token_reads.Increment();
   if (auto s = account.manager->current()) {
     account.manager->RecordUse();
     co_return TokenResponse(account, s);
