@@ -61,18 +61,52 @@ std::chrono::steady_clock::duration ToSteady(Duration d) {
 // What a waiter asked for.
 enum class Ask { kAnySession, kNewerThan, kOperator };
 
+// The options that the managers of one agent have in common, held once:
+// 100,000 copies of them cost about 170 B an account.
+struct SharedOptions {
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<SessionStore> store;
+  Duration backoff_initial{};
+  Duration backoff_max{};
+  std::string holder_id;
+  Duration lease_ttl{};
+  Duration follower_poll{};
+  Duration inactivity_warning{};
+  Duration inactivity_limit{};
+  std::shared_ptr<AsyncLimit> authorization_limit;
+  bool operator==(const SharedOptions&) const = default;
+};
+
+// The block made for the previous manager when it equals `o`'s, else a new one.
+std::shared_ptr<const SharedOptions> Intern(TokenManagerOptions& o) {
+  SharedOptions wanted{std::move(o.clock),      std::move(o.store),     o.backoff_initial,
+                       o.backoff_max,           std::move(o.holder_id), o.lease_ttl,
+                       o.follower_poll,         o.inactivity_warning,   o.inactivity_limit,
+                       std::move(o.authorization_limit)};
+  static std::mutex mu;
+  static std::weak_ptr<const SharedOptions> last;
+  std::lock_guard lock(mu);
+  if (auto previous = last.lock(); previous && *previous == wanted) return previous;
+  auto fresh = std::make_shared<const SharedOptions>(std::move(wanted));
+  last = fresh;
+  return fresh;
+}
+
 class TokenManagerImpl final : public TokenManager,
                                public std::enable_shared_from_this<TokenManagerImpl> {
  public:
   TokenManagerImpl(TokenManagerOptions options, asio::any_io_executor executor)
-      : o_(std::move(options)),
+      : account_(std::move(options.account)),
+        provider_(std::move(options.provider)),
+        max_live_sessions_(options.max_live_sessions),
+        o_(Intern(options)),
         strand_(asio::make_strand(std::move(executor))),
         timer_(strand_),
-        rng_(static_cast<JitterRng::result_type>(o_.seed ? o_.seed : JitterSeed())) {}
+        rng_(static_cast<JitterRng::result_type>(options.seed ? options.seed : JitterSeed())) {}
 
   void Start(std::function<void(bool restored)> started) override {
     asio::post(strand_, [self = shared_from_this(), started = std::move(started)] {
-      bool restored = self->o_.store && self->Adopt(self->LoadRecord(), /*at_start=*/true);
+      bool restored = self->o_->store && self->Adopt(self->LoadRecord(), /*at_start=*/true);
       self->PublishStatus();
       self->Step();
       if (started) started(restored);
@@ -87,16 +121,16 @@ class TokenManagerImpl final : public TokenManager,
     });
   }
 
-  const std::string& account() const override { return o_.account; }
-  const Provider& provider() const override { return *o_.provider; }
+  const std::string& account() const override { return account_; }
+  const Provider& provider() const override { return *provider_; }
 
   SessionPtr current() const override {
     SessionPtr s = cell_.Get();
-    if (s && o_.clock->Now() < s->expires_at) return s;
+    if (s && o_->clock->Now() < s->expires_at) return s;
     return nullptr;
   }
 
-  bool Serving() const override { return Serving(o_.clock->Now()); }
+  bool Serving() const override { return Serving(o_->clock->Now()); }
   bool Serving(TimePoint now) const override { return cell_.ValidAt(now); }
 
   asio::awaitable<Result<SessionPtr>> WaitForSession(Duration timeout) override {
@@ -115,7 +149,7 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   void RecordUse() override {
-    last_used_ms_.store(ToMillis(o_.clock->Now()), std::memory_order_relaxed);
+    last_used_ms_.store(ToMillis(o_->clock->Now()), std::memory_order_relaxed);
   }
 
   void Wake() override {
@@ -136,8 +170,8 @@ class TokenManagerImpl final : public TokenManager,
       p = published_;
     }
     AccountStatus out;
-    out.account = o_.account;
-    out.provider = std::string(o_.provider->name());
+    out.account = account_;
+    out.provider = std::string(provider_->name());
     out.state = p.state;
     out.generation = p.generation;
     if (p.session) {
@@ -186,14 +220,14 @@ class TokenManagerImpl final : public TokenManager,
       store_changed_ = false;
       Adopt(LoadRecord(), false);
     }
-    TimePoint now = o_.clock->Now();
+    TimePoint now = o_->clock->Now();
     RetrySaveIfDue(now);
     TimePoint due = Due(now);
     if (due <= now) {
       // In line for an authorization place first, as a handler: a burst of
       // thousands of accounts due at once (the first start) waits cheaply.
-      if (o_.authorization_limit) {
-        o_.authorization_limit->AcquireThen(strand_, [self = shared_from_this()] { self->SpawnAttempt(true); });
+      if (o_->authorization_limit) {
+        o_->authorization_limit->AcquireThen(strand_, [self = shared_from_this()] { self->SpawnAttempt(true); });
       } else {
         SpawnAttempt(false);
       }
@@ -204,11 +238,11 @@ class TokenManagerImpl final : public TokenManager,
     timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->EndTurn(); });
   }
 
-  // `placed`: holding a place of o_.authorization_limit, given back when
+  // `placed`: holding a place of o_->authorization_limit, given back when
   // the attempt ends.
   void SpawnAttempt(bool placed) {
     if (stopped_) {
-      if (placed) o_.authorization_limit->Release();
+      if (placed) o_->authorization_limit->Release();
       return Step();
     }
     asio::co_spawn(strand_, [self = shared_from_this(), placed] { return self->Attempt(placed); },
@@ -219,7 +253,7 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   void EndTurn() {
-    WarnIfInactive(o_.clock->Now());
+    WarnIfInactive(o_->clock->Now());
     Step();
   }
 
@@ -228,9 +262,9 @@ class TokenManagerImpl final : public TokenManager,
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& x) {
-      log::Error("scheduler_stopped", {{"account", o_.account}, {"error", x.what()}});
+      log::Error("scheduler_stopped", {{"account", account_}, {"error", x.what()}});
     } catch (...) {
-      log::Error("scheduler_stopped", {{"account", o_.account}, {"error", "unknown exception"}});
+      log::Error("scheduler_stopped", {{"account", account_}, {"error", "unknown exception"}});
     }
     stopped_ = true;
     NotifyWaiters();
@@ -247,9 +281,9 @@ class TokenManagerImpl final : public TokenManager,
       due = session_->refresh_at;
     }
     if (!operator_requested_) due = std::max(due, backoff_until_);
-    if (o_.max_live_sessions > 0) {
+    if (max_live_sessions_ > 0) {
       auto live = LiveExpiries(now);
-      if (static_cast<int>(live.size()) >= o_.max_live_sessions) due = std::max(due, live.front());
+      if (static_cast<int>(live.size()) >= max_live_sessions_) due = std::max(due, live.front());
     }
     return due;
   }
@@ -294,7 +328,7 @@ class TokenManagerImpl final : public TokenManager,
   Duration SleepFor(TimePoint due, TimePoint now) const {
     constexpr Duration kLongest = std::chrono::minutes(1);
     constexpr Duration kPoll = std::chrono::milliseconds(20);
-    Duration real = due == TimePoint::max() ? kLongest : o_.clock->RealDuration(due - now);
+    Duration real = due == TimePoint::max() ? kLongest : o_->clock->RealDuration(due - now);
     if (real <= Duration::zero()) real = kPoll;
     return std::min(real, kLongest);
   }
@@ -308,16 +342,16 @@ class TokenManagerImpl final : public TokenManager,
   asio::awaitable<void> Attempt(bool placed) {
     published_due_ = false;
     std::optional<AsyncLimit::Place> place;
-    if (placed) place.emplace(o_.authorization_limit.get());
-    TimePoint now = o_.clock->Now();
+    if (placed) place.emplace(o_->authorization_limit.get());
+    TimePoint now = o_->clock->Now();
     bool have_lease = false;
-    if (o_.store) {
+    if (o_->store) {
       // Another process may have authorized already.
       Adopt(LoadRecord(), false);
       if (!NeedsAuthorization(now)) co_return;
-      auto lease = o_.store->TryLease(o_.account, o_.holder_id, o_.lease_ttl);
+      auto lease = o_->store->TryLease(account_, o_->holder_id, o_->lease_ttl);
       if (!lease.ok()) {
-        log::Warn("lease_failed", {{"account", o_.account}, {"error", lease.error().ToString()}});
+        log::Warn("lease_failed", {{"account", account_}, {"error", lease.error().ToString()}});
         if (Valid(session_, now) && !current_rejected_ && now < SoloAt(*session_)) {
           // Keep serving; try the store again after a backoff step, but no
           // later than the moment the session would otherwise run out.
@@ -330,14 +364,14 @@ class TokenManagerImpl final : public TokenManager,
         // without the lease rather than fail. Bounded: the new session lasts
         // a whole lifetime before this can happen again.
         log::Warn("authorizing_without_lease",
-                  {{"account", o_.account},
+                  {{"account", account_},
                    {"why", Valid(session_, now) && !current_rejected_ ? "the session is about to expire"
                                                                       : "no session to serve"}});
       } else if (!*lease) {
         // Someone else is authorizing: wait for its session.
         state_ = Valid(session_, now) ? AccountState::kRefreshing : AccountState::kAuthorizing;
         PublishStatus();
-        co_await SleepReal(o_.follower_poll);
+        co_await SleepReal(o_->follower_poll);
         co_return;
       } else {
         have_lease = true;
@@ -353,16 +387,16 @@ class TokenManagerImpl final : public TokenManager,
     state_ = Valid(session_, now) && !current_rejected_ ? AccountState::kRefreshing
                                                         : AccountState::kAuthorizing;
     PublishStatus();
-    log::Info("authorizing", {{"account", o_.account},
-                              {"provider", o_.provider->name()},
+    log::Info("authorizing", {{"account", account_},
+                              {"provider", provider_->name()},
                               {"reason", AuthorizeReason(now)}});
     AuthorizeResult result;
     try {
-      result = co_await o_.provider->Authorize();
+      result = co_await provider_->Authorize();
     } catch (const std::exception& e) {
       result.verdict = Verdict{Action::kRetryLater, "internal", e.what(), {}};
     }
-    now = o_.clock->Now();
+    now = o_->clock->Now();
     if (result.verdict.action == Action::kOk && result.session &&
         result.session->expires_at > now) {
       Succeed(std::move(*result.session), now);
@@ -404,18 +438,18 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   void ReleaseLease() {
-    tokenwarden::Status s = o_.store->ReleaseLease(o_.account, o_.holder_id);
-    if (!s.ok()) log::Warn("lease_release_failed", {{"account", o_.account}, {"error", s.error().ToString()}});
+    tokenwarden::Status s = o_->store->ReleaseLease(account_, o_->holder_id);
+    if (!s.ok()) log::Warn("lease_release_failed", {{"account", account_}, {"error", s.error().ToString()}});
   }
 
   void Succeed(Session s, TimePoint now) {
-    s.account = o_.account;
-    s.provider = std::string(o_.provider->name());
+    s.account = account_;
+    s.provider = std::string(provider_->name());
     // Past every generation seen in the store too: after a store outage in
     // which agents authorized on their own, the next shared session must be
     // newer than each of theirs for all to adopt it.
     s.generation = std::max(generation(), store_generation_) + 1;
-    s.refresh_at = o_.provider->PlanRefresh(s);
+    s.refresh_at = provider_->PlanRefresh(s);
     // A plan in the past or past expiry (a very short-lived token): halfway.
     if (s.refresh_at <= now || s.refresh_at >= s.expires_at) s.refresh_at = now + (s.expires_at - now) / 2;
     if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
@@ -433,7 +467,7 @@ class TokenManagerImpl final : public TokenManager,
     ++ok_;
     last_error_ = {};
     SaveRecord();
-    log::Info("authorized", {{"account", o_.account},
+    log::Info("authorized", {{"account", account_},
                              {"provider", session_->provider},
                              {"generation", session_->generation},
                              {"expires_at", FormatUtcIso(session_->expires_at)},
@@ -449,26 +483,26 @@ class TokenManagerImpl final : public TokenManager,
     switch (verdict.action) {
       case Action::kNeedsSupport:
         needs_support_ = true;
-        support_message_ = session::NeedsSupportMessage(o_.account, verdict);
+        support_message_ = session::NeedsSupportMessage(account_, verdict);
         DropSession();  // the bank closed access: the old session is dead too
         state_ = AccountState::kNeedsSupport;
         SaveRecord();
-        log::Error("needs_support", {{"account", o_.account}, {"code", verdict.code}, {"action", support_message_}});
+        log::Error("needs_support", {{"account", account_}, {"code", verdict.code}, {"action", support_message_}});
         break;
       case Action::kFatal:
         failed_ = true;
-        support_message_ = session::FailedMessage(o_.account, verdict);
+        support_message_ = session::FailedMessage(account_, verdict);
         state_ = AccountState::kFailed;
-        log::Error("authorize_refused", {{"account", o_.account}, {"code", verdict.code}, {"action", support_message_}});
+        log::Error("authorize_refused", {{"account", account_}, {"code", verdict.code}, {"action", support_message_}});
         break;
       default: {
         ++failures_;
-        Duration delay = session::BackoffDelay(failures_, o_.backoff_initial, o_.backoff_max,
+        Duration delay = session::BackoffDelay(failures_, o_->backoff_initial, o_->backoff_max,
                                                verdict.retry_after, rng_);
         backoff_until_ = now + delay;
         next_due_ = backoff_until_;
         state_ = AccountState::kBackoff;
-        log::Warn("authorize_failed", {{"account", o_.account},
+        log::Warn("authorize_failed", {{"account", account_},
                                        {"code", verdict.code},
                                        {"message", verdict.message},
                                        {"failures", failures_},
@@ -484,10 +518,10 @@ class TokenManagerImpl final : public TokenManager,
   // ---- the store -------------------------------------------------------
 
   std::optional<VersionedRecord> LoadRecord() {
-    if (!o_.store) return std::nullopt;
-    auto r = o_.store->Load(o_.account);
+    if (!o_->store) return std::nullopt;
+    auto r = o_->store->Load(account_);
     if (!r.ok()) {
-      log::Error("store_load_failed", {{"account", o_.account}, {"error", r.error().ToString()}});
+      log::Error("store_load_failed", {{"account", account_}, {"error", r.error().ToString()}});
       return std::nullopt;
     }
     // Nothing stored (a new account, or a Redis that came back empty): the
@@ -519,10 +553,10 @@ class TokenManagerImpl final : public TokenManager,
       NotifyWaiters();
       return false;
     }
-    if (!r.session || r.session->account != o_.account) return false;
+    if (!r.session || r.session->account != account_) return false;
     store_generation_ = std::max(store_generation_, r.session->generation);
     if (r.session->generation <= generation()) return false;
-    TimePoint now = o_.clock->Now();
+    TimePoint now = o_->clock->Now();
     if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
     session_ = std::make_shared<const Session>(std::move(*r.session));
     if (!Valid(session_, now)) return false;  // only its generation counts
@@ -540,7 +574,7 @@ class TokenManagerImpl final : public TokenManager,
     log::Level level = at_start ? log::Level::kDebug : log::Level::kInfo;
     if (log::Enabled(level)) {
       log::Event(level, at_start ? "session_restored" : "session_adopted",
-                 {{"account", o_.account},
+                 {{"account", account_},
                   {"generation", session_->generation},
                   {"expires_at", FormatUtcIso(session_->expires_at)}});
     }
@@ -550,7 +584,7 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   void SaveRecord() {
-    if (!o_.store) return;
+    if (!o_->store) return;
     AccountRecord r;
     if (session_) r.session = *session_;
     r.last_used = FromMillis(last_used_ms_.load(std::memory_order_relaxed));
@@ -558,10 +592,10 @@ class TokenManagerImpl final : public TokenManager,
     r.support_message = support_message_;
     r.earlier_expiries = earlier_expiries_;
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto saved = o_.store->Save(o_.account, r, version_);
+      auto saved = o_->store->Save(account_, r, version_);
       if (saved.ok()) {
         version_ = *saved;
-        if (save_pending_) log::Info("store_save_recovered", {{"account", o_.account}});
+        if (save_pending_) log::Info("store_save_recovered", {{"account", account_}});
         save_pending_ = false;
         save_delay_ = {};
         return;
@@ -572,7 +606,7 @@ class TokenManagerImpl final : public TokenManager,
       }
       // Someone wrote since we read; we hold the newest session (or the lease
       // expired under us): write over their version once.
-      auto again = o_.store->Load(o_.account);
+      auto again = o_->store->Load(account_);
       if (!again.ok()) break;
       version_ = *again ? (*again)->version : 0;
     }
@@ -585,9 +619,9 @@ class TokenManagerImpl final : public TokenManager,
   void SaveFailed(const std::string& error) {
     save_pending_ = true;
     save_delay_ = std::clamp<Duration>(save_delay_ * 2, kSaveRetryFirst, kSaveRetryLongest);
-    save_retry_at_ = o_.clock->Now() + save_delay_;
+    save_retry_at_ = o_->clock->Now() + save_delay_;
     log::Error("store_save_failed",
-               {{"account", o_.account},
+               {{"account", account_},
                 {"error", error},
                 {"retry_in_seconds", std::chrono::duration_cast<std::chrono::seconds>(save_delay_).count()}});
   }
@@ -630,13 +664,13 @@ class TokenManagerImpl final : public TokenManager,
         current_rejected_ = true;
         reauth_requested_ = true;
         cell_.Set(nullptr);
-        log::Info("invalidated", {{"account", o_.account}, {"generation", generation}});
+        log::Info("invalidated", {{"account", account_}, {"generation", generation}});
         wake = true;
       }
     } else if (ask == Ask::kOperator) {
       floor = this->generation();
       operator_requested_ = true;
-      log::Info("operator_authorize", {{"account", o_.account}});
+      log::Info("operator_authorize", {{"account", account_}});
       wake = true;
     }
     if (wake) {
@@ -646,7 +680,7 @@ class TokenManagerImpl final : public TokenManager,
     auto deadline = std::chrono::steady_clock::now() + ToSteady(timeout);
     asio::steady_timer waiter(strand_);
     while (true) {
-      TimePoint now = o_.clock->Now();
+      TimePoint now = o_->clock->Now();
       if (stopped_) co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable, "tokenwarden is stopping")};
       if (Valid(session_, now) && !current_rejected_ && session_->generation > floor) {
         co_return Outcome{session_, std::nullopt};
@@ -657,17 +691,17 @@ class TokenManagerImpl final : public TokenManager,
       }
       if (failed_count_ > failures_seen) {
         co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable,
-                                             session::UnavailableMessage(o_.account, last_error_,
+                                             session::UnavailableMessage(account_, last_error_,
                                                                          backoff_until_, now))};
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         if (!last_error_.code.empty() && failures_ > 0) {
           co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable,
-                                               session::UnavailableMessage(o_.account, last_error_,
+                                               session::UnavailableMessage(account_, last_error_,
                                                                            backoff_until_, now))};
         }
         co_return Outcome{nullptr, MakeError(ErrorCode::kDeadlineExceeded,
-                                             session::NotYetMessage(o_.account, AccountStateName(state_),
+                                             session::NotYetMessage(account_, AccountStateName(state_),
                                                                     published_due_ ? next_due_ : now, now))};
       }
       waiter.expires_at(deadline);
@@ -685,7 +719,7 @@ class TokenManagerImpl final : public TokenManager,
   // ---- status ----------------------------------------------------------
 
   void PublishStatus() {
-    TimePoint now = o_.clock->Now();
+    TimePoint now = o_->clock->Now();
     bool waiting = state_ == AccountState::kBackoff || state_ == AccountState::kUnauthorized;
     // Only this strand writes published_, so it reads it without the lock.
     std::shared_ptr<const Problem> problem;
@@ -716,15 +750,18 @@ class TokenManagerImpl final : public TokenManager,
     long long used = last_used_ms_.load(std::memory_order_relaxed);
     if (used == 0) return;
     Duration idle = now - FromMillis(used);
-    if (idle < o_.inactivity_warning) return;
+    if (idle < o_->inactivity_warning) return;
     auto day = std::chrono::duration_cast<std::chrono::hours>(idle).count() / 24;
     if (day == warned_day_) return;
     warned_day_ = day;
-    auto left = std::chrono::duration_cast<std::chrono::hours>(o_.inactivity_limit - idle).count() / 24;
-    log::Warn("inactive", {{"account", o_.account}, {"days_unused", day}, {"days_left", std::max<long long>(left, 0)}});
+    auto left = std::chrono::duration_cast<std::chrono::hours>(o_->inactivity_limit - idle).count() / 24;
+    log::Warn("inactive", {{"account", account_}, {"days_unused", day}, {"days_left", std::max<long long>(left, 0)}});
   }
 
-  const TokenManagerOptions o_;  // holder_id filled in by Create()
+  const std::string account_;
+  const std::shared_ptr<Provider> provider_;
+  const int max_live_sessions_;
+  const std::shared_ptr<const SharedOptions> o_;  // holder_id filled in by Create()
   Strand strand_;
   asio::steady_timer timer_;  // the scheduler's sleep; cancel() wakes it
   session::SessionCell cell_;
