@@ -14,36 +14,42 @@ Error BadDuration(std::string_view text, std::string_view why) {
 }  // namespace
 
 Result<Duration> ParseDuration(std::string_view text) {
-  using std::chrono::milliseconds;
   if (text.empty()) return BadDuration(text, "empty");
-  Duration total{};
+  // Summed in milliseconds, each term checked before it is added: a
+  // Duration (nanoseconds) overflows after 292 years, and no setting needs
+  // more than 100.
+  constexpr long long kLongestMs = 36500LL * 86'400'000;
+  long long total_ms = 0;
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
     long long n = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (n > 1'000'000'000) return BadDuration(text, "too large");
+      if (n > 1'000'000'000) return BadDuration(text, "too large (at most 36500d)");
       n = n * 10 + (text[i++] - '0');
     }
     if (i == start) return BadDuration(text, "expected a number");
     size_t unit_start = i;
     while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
+    long long unit_ms = 0;
     if (unit == "d") {
-      total += std::chrono::hours(24 * n);
+      unit_ms = 86'400'000;
     } else if (unit == "h") {
-      total += std::chrono::hours(n);
+      unit_ms = 3'600'000;
     } else if (unit == "m") {
-      total += std::chrono::minutes(n);
+      unit_ms = 60'000;
     } else if (unit == "s") {
-      total += std::chrono::seconds(n);
+      unit_ms = 1'000;
     } else if (unit == "ms") {
-      total += milliseconds(n);
+      unit_ms = 1;
     } else {
       return BadDuration(text, unit.empty() ? "a unit is missing" : "unknown unit");
     }
+    if (n > (kLongestMs - total_ms) / unit_ms) return BadDuration(text, "too large (at most 36500d)");
+    total_ms += n * unit_ms;
   }
-  return total;
+  return std::chrono::duration_cast<Duration>(std::chrono::milliseconds(total_ms));
 }
 
 std::string FormatDuration(Duration d) {

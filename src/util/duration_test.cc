@@ -25,6 +25,19 @@ TEST(Duration, RejectsWithTheInputNamed) {
   }
 }
 
+// Found by fuzz/config_fuzz.cc once UBSan stopped it: "1310810680m"
+// overflowed the conversion to nanoseconds instead of being refused.
+TEST(Duration, RefusesMoreThanAHundredYearsWithoutOverflow) {
+  EXPECT_EQ(*ParseDuration("36500d"), std::chrono::hours(24 * 36500));
+  EXPECT_EQ(*ParseDuration("36499d23h59m59s999ms"), std::chrono::hours(24 * 36500) - 1ms);
+  for (const char* bad : {"1310810680m", "36500d1ms", "36501d", "1000000000d", "10000000000h",
+                          "20000d20000d", "876000h1s", "3153600000001ms"}) {
+    auto d = ParseDuration(bad);
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_NE(d.error().message.find("too large (at most 36500d)"), std::string::npos) << d.error().message;
+  }
+}
+
 TEST(Duration, FormatsShortestAndRoundTrips) {
   EXPECT_EQ(FormatDuration(12h), "12h");
   EXPECT_EQ(FormatDuration(90min), "1h30m");
