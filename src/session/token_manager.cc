@@ -1,5 +1,6 @@
 #include "tokenwarden/token_manager.h"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <random>
@@ -101,7 +103,7 @@ class TokenManagerImpl final : public TokenManager,
         max_live_sessions_(options.max_live_sessions),
         o_(Intern(options)),
         strand_(asio::make_strand(std::move(executor))),
-        timer_(strand_),
+        timer_(strand_.get_inner_executor()),
         rng_(static_cast<JitterRng::result_type>(options.seed ? options.seed : JitterSeed())) {}
 
   void Start(std::function<void(bool restored)> started) override {
@@ -166,7 +168,7 @@ class TokenManagerImpl final : public TokenManager,
   AccountStatus Status() const override {
     Published p;
     {
-      std::lock_guard lock(status_mu_);
+      std::lock_guard lock(StatusMutex());
       p = published_;
     }
     AccountStatus out;
@@ -183,8 +185,8 @@ class TokenManagerImpl final : public TokenManager,
     if (p.attempt_due) out.next_attempt = p.next_due;
     out.consecutive_failures = p.failures;
     if (p.problem) {
-      out.last_error_code = p.problem->code;
-      out.last_error_message = p.problem->message;
+      out.last_error_code = p.problem->error.code;
+      out.last_error_message = p.problem->error.message;
       out.support_message = p.problem->support;
     }
     out.authorizations_ok = p.ok;
@@ -235,7 +237,8 @@ class TokenManagerImpl final : public TokenManager,
     }
     ShowWaiting(due, now);
     timer_.expires_after(ToSteady(SleepFor(save_pending_ ? std::min(due, save_retry_at_) : due, now)));
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->EndTurn(); });
+    timer_.async_wait(
+        asio::bind_executor(strand_, [self = shared_from_this()](boost::system::error_code) { self->EndTurn(); }));
   }
 
   // `placed`: holding a place of o_->authorization_limit, given back when
@@ -460,12 +463,12 @@ class TokenManagerImpl final : public TokenManager,
     cell_.Set(session_);
     current_rejected_ = reauth_requested_ = operator_requested_ = false;
     needs_support_ = failed_ = false;
-    support_message_.clear();
+    SetSupportMessage({});
     failures_ = 0;
     backoff_until_ = {};
     state_ = AccountState::kActive;
     ++ok_;
-    last_error_ = {};
+    SetLastError({});
     SaveRecord();
     log::Info("authorized", {{"account", account_},
                              {"provider", session_->provider},
@@ -478,22 +481,22 @@ class TokenManagerImpl final : public TokenManager,
 
   void Fail(const Verdict& verdict, TimePoint now) {
     ++failed_count_;
-    last_error_ = verdict;
+    SetLastError(verdict);
     operator_requested_ = false;
     switch (verdict.action) {
       case Action::kNeedsSupport:
         needs_support_ = true;
-        support_message_ = session::NeedsSupportMessage(account_, verdict);
+        SetSupportMessage(session::NeedsSupportMessage(account_, verdict));
         DropSession();  // the bank closed access: the old session is dead too
         state_ = AccountState::kNeedsSupport;
         SaveRecord();
-        log::Error("needs_support", {{"account", account_}, {"code", verdict.code}, {"action", support_message_}});
+        log::Error("needs_support", {{"account", account_}, {"code", verdict.code}, {"action", support_message()}});
         break;
       case Action::kFatal:
         failed_ = true;
-        support_message_ = session::FailedMessage(account_, verdict);
+        SetSupportMessage(session::FailedMessage(account_, verdict));
         state_ = AccountState::kFailed;
-        log::Error("authorize_refused", {{"account", account_}, {"code", verdict.code}, {"action", support_message_}});
+        log::Error("authorize_refused", {{"account", account_}, {"code", verdict.code}, {"action", support_message()}});
         break;
       default: {
         ++failures_;
@@ -546,7 +549,7 @@ class TokenManagerImpl final : public TokenManager,
     }
     if (r.needs_support && !operator_requested_ && !needs_support_) {
       needs_support_ = true;
-      support_message_ = r.support_message;
+      SetSupportMessage(r.support_message);
       DropSession();
       state_ = AccountState::kNeedsSupport;
       PublishStatus();
@@ -564,7 +567,7 @@ class TokenManagerImpl final : public TokenManager,
     // open and nothing is pending.
     cell_.Set(session_);
     current_rejected_ = reauth_requested_ = needs_support_ = failed_ = false;
-    support_message_.clear();
+    SetSupportMessage({});
     failures_ = 0;
     backoff_until_ = {};
     state_ = AccountState::kActive;
@@ -589,7 +592,7 @@ class TokenManagerImpl final : public TokenManager,
     if (session_) r.session = *session_;
     r.last_used = FromMillis(last_used_ms_.load(std::memory_order_relaxed));
     r.needs_support = needs_support_;
-    r.support_message = support_message_;
+    r.support_message = support_message();
     r.earlier_expiries = earlier_expiries_;
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto saved = o_->store->Save(account_, r, version_);
@@ -687,17 +690,17 @@ class TokenManagerImpl final : public TokenManager,
       }
       bool operator_pending = ask == Ask::kOperator && operator_requested_;
       if ((needs_support_ || failed_) && !operator_pending) {
-        co_return Outcome{nullptr, MakeError(ErrorCode::kFailedPrecondition, support_message_)};
+        co_return Outcome{nullptr, MakeError(ErrorCode::kFailedPrecondition, support_message())};
       }
       if (failed_count_ > failures_seen) {
         co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable,
-                                             session::UnavailableMessage(account_, last_error_,
+                                             session::UnavailableMessage(account_, last_error(),
                                                                          backoff_until_, now))};
       }
       if (std::chrono::steady_clock::now() >= deadline) {
-        if (!last_error_.code.empty() && failures_ > 0) {
+        if (!last_error().code.empty() && failures_ > 0) {
           co_return Outcome{nullptr, MakeError(ErrorCode::kUnavailable,
-                                               session::UnavailableMessage(account_, last_error_,
+                                               session::UnavailableMessage(account_, last_error(),
                                                                            backoff_until_, now))};
         }
         co_return Outcome{nullptr, MakeError(ErrorCode::kDeadlineExceeded,
@@ -721,17 +724,9 @@ class TokenManagerImpl final : public TokenManager,
   void PublishStatus() {
     TimePoint now = o_->clock->Now();
     bool waiting = state_ == AccountState::kBackoff || state_ == AccountState::kUnauthorized;
-    // Only this strand writes published_, so it reads it without the lock.
-    std::shared_ptr<const Problem> problem;
-    if (!last_error_.code.empty() || !last_error_.message.empty() || !support_message_.empty()) {
-      problem = published_.problem;
-      if (!problem || !problem->Same(last_error_, support_message_)) {
-        problem = std::make_shared<const Problem>(Problem{last_error_.code, last_error_.message, support_message_});
-      }
-    }
     Published p;
     p.session = session_;
-    p.problem = std::move(problem);
+    p.problem = problem_;
     p.generation = generation();
     p.next_due = next_due_;
     p.retry_due = waiting && next_due_ != TimePoint{};
@@ -742,7 +737,7 @@ class TokenManagerImpl final : public TokenManager,
     p.adopted = adopted_;
     p.live_sessions = static_cast<int>(LiveExpiries(now).size());
     p.state = state_;
-    std::lock_guard lock(status_mu_);
+    std::lock_guard lock(StatusMutex());
     published_ = std::move(p);
   }
 
@@ -758,12 +753,34 @@ class TokenManagerImpl final : public TokenManager,
     log::Warn("inactive", {{"account", account_}, {"days_unused", day}, {"days_left", std::max<long long>(left, 0)}});
   }
 
+  struct Problem {
+    Verdict error;        // the last failed authorization's
+    std::string support;  // needs_support / failed: what to do
+  };
+  const Verdict& last_error() const {
+    static const Verdict kNone;
+    return problem_ ? problem_->error : kNone;
+  }
+  const std::string& support_message() const {
+    static const std::string kNone;
+    return problem_ ? problem_->support : kNone;
+  }
+  void SetLastError(Verdict error) { SetProblem(std::move(error), support_message()); }
+  void SetSupportMessage(std::string support) { SetProblem(last_error(), std::move(support)); }
+  void SetProblem(Verdict error, std::string support) {
+    if (error.code.empty() && error.message.empty() && support.empty()) {
+      problem_ = nullptr;
+    } else {
+      problem_ = std::make_shared<const Problem>(Problem{std::move(error), std::move(support)});
+    }
+  }
+
   const std::string account_;
   const std::shared_ptr<Provider> provider_;
   const int max_live_sessions_;
   const std::shared_ptr<const SharedOptions> o_;  // holder_id filled in by Create()
   Strand strand_;
-  asio::steady_timer timer_;  // the scheduler's sleep; cancel() wakes it
+  asio::steady_timer timer_;  // the scheduler's sleep; cancel() wakes it. Used on the strand only.
   session::SessionCell cell_;
   std::atomic<long long> last_used_ms_{0};
 
@@ -782,7 +799,6 @@ class TokenManagerImpl final : public TokenManager,
   bool operator_requested_ = false;
   bool needs_support_ = false;
   bool failed_ = false;
-  std::string support_message_;
   int failures_ = 0;             // consecutive transient failures
   TimePoint backoff_until_{};
   bool save_pending_ = false;    // the last save failed; retried at save_retry_at_
@@ -790,7 +806,9 @@ class TokenManagerImpl final : public TokenManager,
   TimePoint save_retry_at_{};
   TimePoint next_due_{};         // the next attempt, as last planned
   bool published_due_ = false;   // next_due_ is current (cleared by each attempt)
-  Verdict last_error_;
+  // The last error and the support message: rare, so one shared block, null
+  // when there is neither (a Verdict and a string were 112 B an account).
+  std::shared_ptr<const Problem> problem_;
   uint64_t ok_ = 0;
   uint64_t failed_count_ = 0;
   uint64_t adopted_ = 0;
@@ -799,16 +817,7 @@ class TokenManagerImpl final : public TokenManager,
 
   // What Status() reports, as of the last PublishStatus(). Kept compact
   // (an AccountStatus is about 310 B, which 100,000 accounts feel): the
-  // account and provider come from o_, the times from the session, and the
-  // error texts, rare, from one shared block.
-  struct Problem {
-    std::string code;
-    std::string message;
-    std::string support;
-    bool Same(const Verdict& error, const std::string& support_message) const {
-      return code == error.code && message == error.message && support == support_message;
-    }
-  };
+  // account and provider come from the manager, the times from the session.
   struct Published {
     SessionPtr session;
     std::shared_ptr<const Problem> problem;  // null: no error and no support message
@@ -823,7 +832,14 @@ class TokenManagerImpl final : public TokenManager,
     bool retry_due = false;    // next_due is the next retry
     bool attempt_due = false;  // next_due is the next attempt as planned
   };
-  mutable std::mutex status_mu_;  // never taken by current()
+  // Status() and PublishStatus() meet on one of a few shared mutexes (a
+  // mutex each was 40 B an account); both hold it only to copy published_.
+  // Never taken by current().
+  std::mutex& StatusMutex() const {
+    static std::mutex stripes[64];
+    auto key = reinterpret_cast<uintptr_t>(this) >> 4;
+    return stripes[(key * 0x9E3779B97F4A7C15ull) >> 58];
+  }
   Published published_;
 };
 

@@ -264,7 +264,11 @@ TEST_F(TokenManagerTest, AFailedRefreshBacksOffAndKeepsServing) {
     EXPECT_EQ(CreateOrder(*m, *m->current()).first.status, 200);
     // One backoff step later the fault is spent and the refresh succeeds.
     Advance(*m, *st.next_retry - emulator_clock_->Now() + seconds(1));
-    EXPECT_EQ(m->Status().state, AccountState::kActive);
+    AccountStatus recovered = m->Status();
+    EXPECT_EQ(recovered.state, AccountState::kActive);
+    EXPECT_EQ(recovered.last_error_code, "") << "a success clears the last error";
+    EXPECT_EQ(recovered.last_error_message, "");
+    EXPECT_EQ(recovered.consecutive_failures, 0);
     EXPECT_EQ(m->current()->generation, before->generation + 1);
     EXPECT_GE(AllianceAuthorizations(), authorizations);
   }
@@ -301,6 +305,8 @@ TEST_F(TokenManagerTest, AccessClosedStopsAuthorizingUntilTheOperatorAndStoresTh
   ASSERT_EQ(Call("POST", "/_emulator/alliance/reopen", {}, nlohmann::json{{"serviceCode", kCode}}.dump()).status, 200);
   auto back = Await(restarted->AuthorizeNow(seconds(5)));
   ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(restarted->Status().support_message, "") << "access reopened: nothing left to do";
+  EXPECT_EQ(restarted->Status().account, "shop");
   EXPECT_EQ(CreateOrder(*restarted, **back).first.status, 200);
   auto stored = Store()->Load("shop");
   ASSERT_TRUE(stored.ok() && *stored);
