@@ -18,6 +18,7 @@
 #include "session/messages.h"
 #include "session/session_cell.h"
 #include "util/async_limit.h"
+#include "util/interned.h"
 #include "util/log.h"
 #include "util/time_format.h"
 
@@ -79,19 +80,14 @@ struct SharedOptions {
   bool operator==(const SharedOptions&) const = default;
 };
 
-// The block made for the previous manager when it equals `o`'s, else a new one.
+// `o`'s shared options: the previous manager's block when they are equal.
 std::shared_ptr<const SharedOptions> Intern(TokenManagerOptions& o) {
   SharedOptions wanted{std::move(o.clock),      std::move(o.store),     o.backoff_initial,
                        o.backoff_max,           std::move(o.holder_id), o.lease_ttl,
                        o.follower_poll,         o.inactivity_warning,   o.inactivity_limit,
                        std::move(o.authorization_limit)};
-  static std::mutex mu;
-  static std::weak_ptr<const SharedOptions> last;
-  std::lock_guard lock(mu);
-  if (auto previous = last.lock(); previous && *previous == wanted) return previous;
-  auto fresh = std::make_shared<const SharedOptions>(std::move(wanted));
-  last = fresh;
-  return fresh;
+  static LastInterned<SharedOptions> interned;
+  return interned.Get(std::move(wanted));
 }
 
 class TokenManagerImpl final : public TokenManager,
