@@ -10,6 +10,7 @@
 #include "providers/refresh_plan.h"
 #include "providers/session_headers.h"
 #include "providers/verdicts.h"
+#include "util/interned.h"
 
 namespace tokenwarden::providers {
 
@@ -58,21 +59,21 @@ class NovaPostProvider : public Provider {
   NovaPostProvider(NovaPostConfig config,
                    std::shared_ptr<http::HttpClient> client,
                    std::shared_ptr<Clock> clock)
-      : config_(std::move(config)),
-        client_(std::move(client)),
-        clock_(std::move(clock)) {}
+      : shared_(Interned().Get(Shared{std::move(config.base_urls),
+                                      std::move(client), std::move(clock)})),
+        api_key_(std::move(config.api_key)) {}
 
   std::string_view name() const override { return "novapost"; }
 
   boost::asio::awaitable<AuthorizeResult> Authorize() override {
     Verdict last;
-    for (const std::string& base : config_.base_urls) {
+    for (const std::string& base : shared_->base_urls) {
       http::ClientRequest request;
       request.url = base + "/clients/authorization?apiKey=" +
-                    http::UrlEncode(config_.api_key.reveal());
+                    http::UrlEncode(api_key_.reveal());
       request.headers = {{"Accept", "application/json"}};
-      TimePoint issued_at = clock_->Now();
-      auto answer = co_await client_->Send(std::move(request));
+      TimePoint issued_at = shared_->clock->Now();
+      auto answer = co_await shared_->client->Send(std::move(request));
       if (!answer.ok()) {
         last = VerdictForTransportError(answer.error());
         if (IsFailoverError(answer.error())) continue;
@@ -81,7 +82,7 @@ class NovaPostProvider : public Provider {
       UpstreamResponse response{answer->status, std::move(answer->headers),
                                 std::move(answer->body)};
       Verdict v = ClassifyNovaPostAnswer(response, NovaPostCall::kAuthorize,
-                                         clock_->Now());
+                                         shared_->clock->Now());
       if (v.action == Action::kOk)
         co_return NovaPostSession(response.body, issued_at);
       if (response.status >= 500) {
@@ -90,7 +91,7 @@ class NovaPostProvider : public Provider {
       }
       co_return AuthorizeFailed(std::move(v));
     }
-    if (config_.base_urls.size() > 1)
+    if (shared_->base_urls.size() > 1)
       last.message =
           "every Nova Post base URL failed; the last: " + last.message;
     co_return AuthorizeFailed(std::move(last));
@@ -106,7 +107,7 @@ class NovaPostProvider : public Provider {
   }
 
   Verdict Classify(const UpstreamResponse& response) const override {
-    return ClassifyNovaPostAnswer(response, NovaPostCall::kApi, clock_->Now());
+    return ClassifyNovaPostAnswer(response, NovaPostCall::kApi, shared_->clock->Now());
   }
 
   std::vector<std::pair<std::string, std::string>> RequestHeaders(
@@ -115,9 +116,21 @@ class NovaPostProvider : public Provider {
   }
 
  private:
-  const NovaPostConfig config_;
-  const std::shared_ptr<http::HttpClient> client_;
-  const std::shared_ptr<Clock> clock_;
+  // What the accounts of an agent have in common, held once: base URLs,
+  // client and clock copied per account were about 120 B each.
+  struct Shared {
+    std::vector<std::string> base_urls;
+    std::shared_ptr<http::HttpClient> client;
+    std::shared_ptr<Clock> clock;
+    bool operator==(const Shared&) const = default;
+  };
+  static LastInterned<Shared>& Interned() {
+    static LastInterned<Shared> interned;
+    return interned;
+  }
+
+  const std::shared_ptr<const Shared> shared_;
+  const Secret api_key_;
 };
 
 Status Validate(NovaPostConfig& config, const http::HttpClient& client) {
