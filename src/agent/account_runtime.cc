@@ -1,9 +1,15 @@
 #include "agent/account_runtime.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
 #include "jose/jwk.h"
 #include "providers/alliance_provider.h"
 #include "providers/novapost_provider.h"
 #include "util/file_io.h"
+#include "util/interned.h"
 
 namespace tokenwarden::agent {
 namespace {
@@ -86,11 +92,12 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   if (!manager.ok()) return AccountError(config, manager.error());
   out->manager = *manager;
   out->clock = deps.clock;
-  out->proxy_base = config.base_urls.empty() ? "" : config.base_urls.front();
+  static LastInterned<std::string> proxy_bases;
+  out->proxy_base = proxy_bases.Get(config.base_urls.empty() ? "" : config.base_urls.front());
   return out;
 }
 
-Secret AccountSettings(const AccountConfig& c) {
+SettingsDigest AccountSettings(const AccountConfig& c) {
   // A field added to AccountConfig must be added here too (and to the test).
   static_assert(sizeof(AccountConfig) == 288, "AccountConfig changed: update AccountSettings");
   WipingString out;  // holds the secrets while it grows
@@ -113,11 +120,23 @@ Secret AccountSettings(const AccountConfig& c) {
   field(c.api_version);
   field(c.api_key.reveal());
   number(c.max_active_sessions);
-  return Secret(std::string_view(out));
+  static const std::array<unsigned char, 32> key = [] {
+    std::array<unsigned char, 32> k{};
+    // Without randomness the digest still tells settings apart; only its
+    // use to someone reading memory changes.
+    (void)RAND_bytes(k.data(), static_cast<int>(k.size()));
+    return k;
+  }();
+  SettingsDigest digest{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(out.data()),
+       out.size(), digest.data(), &length);
+  return digest;
 }
 
 bool SameAccount(const AccountRuntime& running, const AccountConfig& config) {
-  return running.id == config.id && running.settings == AccountSettings(config);
+  SettingsDigest digest = AccountSettings(config);
+  return running.id == config.id && CRYPTO_memcmp(running.settings.data(), digest.data(), digest.size()) == 0;
 }
 
 AccountView ViewOf(const AccountRuntime& account) {

@@ -6,6 +6,7 @@
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 // (keep the line above first)
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <map>
 #include <memory>
@@ -24,16 +25,24 @@
 
 namespace tokenwarden::agent {
 
+// HMAC-SHA-256 under a key drawn once per process: equal exactly when the
+// settings are (but for a 2^-128 chance), and no use to anyone who reads
+// it from memory without the key.
+using SettingsDigest = std::array<unsigned char, 32>;
+
 struct AccountRuntime {
   std::string id;
-  // The account's settings (AccountSettings): a reload compares them to
-  // tell a changed account from an unchanged one. Kept instead of the parsed
-  // AccountConfig, which cost about 0.4 KiB an account.
-  Secret settings;
+  // The digest of the account's settings (AccountSettings): a reload
+  // compares it to tell a changed account from an unchanged one. Kept
+  // instead of the parsed AccountConfig (about 0.4 KiB an account) or the
+  // settings themselves (their secrets, and ~130 B).
+  SettingsDigest settings{};
   std::shared_ptr<http::HttpClient> client;
   std::shared_ptr<TokenManager> manager;
   std::shared_ptr<Clock> clock;
-  std::string proxy_base;  // where /proxy/{account}/ forwards: the first base URL
+  // Where /proxy/{account}/ forwards: the first base URL, one copy shared
+  // by the accounts that have the same.
+  std::shared_ptr<const std::string> proxy_base;
   Counter token_reads;  // tokenwarden_token_reads_total{account}
   TokenJsonCache token_json;
 };
@@ -69,10 +78,10 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
 
 // True when a reload may keep the running account: nothing that affects its
 // upstream, credentials or schedule changed.
-// Every setting of `config` in one canonical string (length-prefixed
-// fields; secrets included, hence a Secret): equal exactly when the
+// The digest of every setting of `config` in one canonical string
+// (length-prefixed fields, secrets included): equal exactly when the
 // configs are.
-Secret AccountSettings(const AccountConfig& config);
+SettingsDigest AccountSettings(const AccountConfig& config);
 // Whether `config` is the configuration `running` was built from.
 bool SameAccount(const AccountRuntime& running, const AccountConfig& config);
 

@@ -24,7 +24,7 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
                              const Session& session) {
   http::ClientRequest up;
   up.method = request.method;
-  up.url = account.proxy_base + std::string(path);
+  up.url = *account.proxy_base + std::string(path);
   if (!request.query().empty()) up.url += "?" + std::string(request.query());
   auto attached = account.manager->provider().RequestHeaders(session);
   for (const auto& header : request.headers) {
