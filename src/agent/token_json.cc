@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/striped_mutex.h"
 #include "util/time_format.h"
 
 namespace tokenwarden::agent {
@@ -21,12 +22,20 @@ std::string RenderTokenJson(const Session& session) {
 }
 
 std::string TokenJsonCache::Get(const std::shared_ptr<const Session>& session) {
-  std::lock_guard lock(mu_);
-  if (session != session_) {
-    body_ = Secret(RenderTokenJson(*session));
-    session_ = session;
+  std::shared_ptr<const Rendered> rendered;
+  {
+    std::lock_guard lock(StripedMutex(this));
+    rendered = rendered_;
   }
-  return std::string(body_.reveal());
+  if (!rendered || rendered->session != session) {
+    // Rendered outside the lock, which other accounts share; two readers of
+    // a new session may both render it, and either result is the same.
+    rendered = std::make_shared<const Rendered>(Rendered{session, Secret(RenderTokenJson(*session))});
+    std::shared_ptr<const Rendered> replaced = rendered;
+    std::lock_guard lock(StripedMutex(this));
+    rendered_.swap(replaced);
+  }  // the one replaced is wiped here, outside the lock
+  return std::string(rendered->body.reveal());
 }
 
 }  // namespace tokenwarden::agent

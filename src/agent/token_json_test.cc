@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "util/time_format.h"
@@ -49,6 +53,33 @@ TEST(TokenJsonCache, RendersEachSessionOnceAndFollowsANewOne) {
   std::string body = cache.Get(current);
   EXPECT_NE(body.find("jwt-2"), std::string::npos) << body;
   EXPECT_EQ(nlohmann::json::parse(body)["generation"], 2);
+}
+
+// Readers of different sessions at once (a refresh under load) each get
+// the body of the session they asked with.
+TEST(TokenJsonCache, ConcurrentReadersOfTwoSessionsEachGetTheirOwn) {
+  std::vector<std::shared_ptr<const Session>> sessions;
+  for (int g = 1; g <= 2; ++g) {
+    auto s = std::make_shared<Session>();
+    s->account = "np";
+    s->generation = static_cast<uint64_t>(g);
+    s->headers.push_back({"Authorization", Secret("jwt-" + std::to_string(g))});
+    sessions.push_back(s);
+  }
+  TokenJsonCache cache;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const auto& s = sessions[static_cast<size_t>((i + t) % 2)];
+        std::string body = cache.Get(s);
+        if (body.find("jwt-" + std::to_string(s->generation)) == std::string::npos) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

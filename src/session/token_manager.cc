@@ -19,6 +19,7 @@
 #include "session/session_cell.h"
 #include "util/async_limit.h"
 #include "util/interned.h"
+#include "util/striped_mutex.h"
 #include "util/log.h"
 #include "util/time_format.h"
 
@@ -828,14 +829,9 @@ class TokenManagerImpl final : public TokenManager,
     bool retry_due = false;    // next_due is the next retry
     bool attempt_due = false;  // next_due is the next attempt as planned
   };
-  // Status() and PublishStatus() meet on one of a few shared mutexes (a
-  // mutex each was 40 B an account); both hold it only to copy published_.
-  // Never taken by current().
-  std::mutex& StatusMutex() const {
-    static std::mutex stripes[64];
-    auto key = reinterpret_cast<uintptr_t>(this) >> 4;
-    return stripes[(key * 0x9E3779B97F4A7C15ull) >> 58];
-  }
+  // Status() and PublishStatus() hold it only to copy published_ (a mutex
+  // each was 40 B an account). Never taken by current().
+  std::mutex& StatusMutex() const { return StripedMutex(this); }
   Published published_;
 };
 
