@@ -91,6 +91,35 @@ std::shared_ptr<const SharedOptions> Intern(TokenManagerOptions& o) {
   return interned.Get(std::move(wanted));
 }
 
+// Strands shared by the managers on one executor. A strand each cost about
+// 160 B an account: its implementation, and the copy of the strand that
+// any_io_executor allocates (it does not fit its small buffer). A manager's
+// handlers are short and its coroutine lets go of the strand while it
+// waits, so managers that share one seldom wait for each other.
+class StrandPool {
+ public:
+  static constexpr size_t kStrands = 256;
+
+  static std::shared_ptr<const StrandPool> For(const asio::any_io_executor& executor) {
+    static LastInterned<StrandPool> pools;
+    return pools.GetIf([&](const StrandPool& p) { return p.executor_ == executor; },
+                       [&] { return std::make_shared<const StrandPool>(executor); });
+  }
+
+  explicit StrandPool(const asio::any_io_executor& executor) : executor_(executor) {
+    strands_.reserve(kStrands);
+    for (size_t i = 0; i < kStrands; ++i) strands_.push_back(asio::make_strand(executor));
+  }
+
+  // Round robin: accounts made one after another land on different strands.
+  const Strand& Next() const { return strands_[next_.fetch_add(1, std::memory_order_relaxed) % kStrands]; }
+
+ private:
+  asio::any_io_executor executor_;
+  std::vector<Strand> strands_;
+  mutable std::atomic<size_t> next_{0};
+};
+
 class TokenManagerImpl final : public TokenManager,
                                public std::enable_shared_from_this<TokenManagerImpl> {
  public:
@@ -99,7 +128,8 @@ class TokenManagerImpl final : public TokenManager,
         provider_(std::move(options.provider)),
         max_live_sessions_(options.max_live_sessions),
         o_(Intern(options)),
-        strand_(asio::make_strand(std::move(executor))),
+        strands_(StrandPool::For(executor)),
+        strand_(strands_->Next()),
         timer_(strand_.get_inner_executor()),
         rng_(static_cast<JitterRng::result_type>(options.seed ? options.seed : JitterSeed())) {}
 
@@ -776,7 +806,8 @@ class TokenManagerImpl final : public TokenManager,
   const std::shared_ptr<Provider> provider_;
   const int max_live_sessions_;
   const std::shared_ptr<const SharedOptions> o_;  // holder_id filled in by Create()
-  Strand strand_;
+  const std::shared_ptr<const StrandPool> strands_;
+  const Strand& strand_;  // one of strands_', shared with other managers
   asio::steady_timer timer_;  // the scheduler's sleep; cancel() wakes it. Used on the strand only.
   session::SessionCell cell_;
   std::atomic<long long> last_used_ms_{0};

@@ -18,9 +18,17 @@ template <class T>
 class LastInterned {
  public:
   std::shared_ptr<const T> Get(T value) {
+    return GetIf([&](const T& last) { return last == value; },
+                 [&] { return std::make_shared<const T>(std::move(value)); });
+  }
+
+  // The last copy when `same(last)`, else the one `make()` returns, which
+  // becomes the last: for values costly to make that are known by a key.
+  template <class Same, class Make>
+  std::shared_ptr<const T> GetIf(Same same, Make make) {
     std::lock_guard lock(mu_);
-    if (auto last = last_.lock(); last && *last == value) return last;
-    auto fresh = std::make_shared<const T>(std::move(value));
+    if (auto last = last_.lock(); last && same(*last)) return last;
+    std::shared_ptr<const T> fresh = make();
     last_ = fresh;
     return fresh;
   }
