@@ -18,7 +18,7 @@ Error AccountError(const AccountConfig& c, const Error& e) {
   return MakeError(e.code, "account '" + c.id + "': " + e.message);
 }
 
-Result<std::unique_ptr<Provider>> MakeProvider(const AccountConfig& c, std::shared_ptr<http::HttpClient> client,
+Result<std::shared_ptr<Provider>> MakeProvider(const AccountConfig& c, std::shared_ptr<http::HttpClient> client,
                                                std::shared_ptr<Clock> clock) {
   if (c.provider == "alliance") {
     auto text = ReadFile(c.private_jwk_file);
@@ -81,7 +81,7 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   if (!provider.ok()) return AccountError(config, provider.error());
   TokenManagerOptions o;
   o.account = config.id;
-  o.provider = std::shared_ptr<Provider>(std::move(*provider));
+  o.provider = std::move(*provider);
   o.clock = deps.clock;
   o.store = deps.store;
   o.holder_id = deps.holder_id;

@@ -99,14 +99,14 @@ Status Validate(AllianceConfig& config, const http::HttpClient& client) {
 
 }  // namespace
 
-Result<std::unique_ptr<Provider>> MakeAllianceProvider(
+Result<std::shared_ptr<Provider>> MakeAllianceProvider(
     AllianceConfig config, std::shared_ptr<http::HttpClient> client,
     std::shared_ptr<Clock> clock) {
   if (!client || !clock)
     return MakeError(ErrorCode::kInvalidArgument,
                      "alliance provider needs an HTTP client and a clock");
   TW_RETURN_IF_ERROR(Validate(config, *client));
-  return std::unique_ptr<Provider>(std::make_unique<AllianceProvider>(
+  return std::shared_ptr<Provider>(std::make_shared<AllianceProvider>(
       std::move(config), std::move(client), std::move(clock)));
 }
 

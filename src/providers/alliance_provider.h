@@ -35,7 +35,7 @@ struct AllianceConfig {
 // private_key, api_version, refresh_every) and makes the provider. The
 // client carries TLS trust and the http:// policy; the clock gives
 // issued_at.
-Result<std::unique_ptr<Provider>> MakeAllianceProvider(
+Result<std::shared_ptr<Provider>> MakeAllianceProvider(
     AllianceConfig config, std::shared_ptr<http::HttpClient> client,
     std::shared_ptr<Clock> clock);
 

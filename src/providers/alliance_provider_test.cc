@@ -20,7 +20,7 @@ class AllianceProviderTest : public ::testing::Test {
     c.private_key = key_;
     return c;
   }
-  Result<std::unique_ptr<Provider>> Make(AllianceConfig c) {
+  Result<std::shared_ptr<Provider>> Make(AllianceConfig c) {
     return MakeAllianceProvider(std::move(c), *http::MakeHttpClient(),
                                 std::make_shared<ManualClock>(kIssued));
   }

@@ -28,7 +28,7 @@ class ProvidersOnEmulatorTest : public emulator::EmulatorFixture {
     return "http://127.0.0.1:" + std::to_string(server_->port());
   }
 
-  std::unique_ptr<Provider> Alliance() {
+  std::shared_ptr<Provider> Alliance() {
     AllianceConfig c;
     c.base_url = Base();
     c.service_code = Secret(kCode);
@@ -38,7 +38,7 @@ class ProvidersOnEmulatorTest : public emulator::EmulatorFixture {
     return std::move(*p);
   }
 
-  std::unique_ptr<Provider> NovaPost(std::vector<std::string> bases,
+  std::shared_ptr<Provider> NovaPost(std::vector<std::string> bases,
                                      const std::string& key = "np-key-1") {
     NovaPostConfig c;
     c.base_urls = std::move(bases);

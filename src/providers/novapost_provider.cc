@@ -153,14 +153,14 @@ Status Validate(NovaPostConfig& config, const http::HttpClient& client) {
 
 }  // namespace
 
-Result<std::unique_ptr<Provider>> MakeNovaPostProvider(
+Result<std::shared_ptr<Provider>> MakeNovaPostProvider(
     NovaPostConfig config, std::shared_ptr<http::HttpClient> client,
     std::shared_ptr<Clock> clock) {
   if (!client || !clock)
     return MakeError(ErrorCode::kInvalidArgument,
                      "novapost provider needs an HTTP client and a clock");
   TW_RETURN_IF_ERROR(Validate(config, *client));
-  return std::unique_ptr<Provider>(std::make_unique<NovaPostProvider>(
+  return std::shared_ptr<Provider>(std::make_shared<NovaPostProvider>(
       std::move(config), std::move(client), std::move(clock)));
 }
 

@@ -44,7 +44,7 @@ AuthorizeResult NovaPostSession(std::string_view body, TimePoint issued_at);
 
 // Validates `config` (errors name the field: base_urls[i], api_key,
 // max_active_sessions) and makes the provider.
-Result<std::unique_ptr<Provider>> MakeNovaPostProvider(
+Result<std::shared_ptr<Provider>> MakeNovaPostProvider(
     NovaPostConfig config, std::shared_ptr<http::HttpClient> client,
     std::shared_ptr<Clock> clock);
 

@@ -15,7 +15,7 @@ using std::chrono::seconds;
 
 const TimePoint kIssued = FromUnixSeconds(1685627414);
 
-Result<std::unique_ptr<Provider>> Make(NovaPostConfig c) {
+Result<std::shared_ptr<Provider>> Make(NovaPostConfig c) {
   return MakeNovaPostProvider(std::move(c), *http::MakeHttpClient(),
                               std::make_shared<ManualClock>(kIssued));
 }
