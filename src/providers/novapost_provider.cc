@@ -31,11 +31,23 @@ AuthorizeResult NovaPostSession(std::string_view body, TimePoint issued_at) {
     return AuthorizeFailed(
         "bad_jwt", "authorizing failed: Nova Post's token is unreadable: " +
                        claims.error().message);
-  TimePoint expires_at =
-      claims->iat ? issued_at + (*claims->exp - *claims->iat) : *claims->exp;
-  if (expires_at <= issued_at)
+  // In whole seconds: exp and iat may each lie 285 years from 1970, and
+  // their difference in nanoseconds would overflow.
+  long long lifetime =
+      ToUnixSeconds(*claims->exp) -
+      (claims->iat ? ToUnixSeconds(*claims->iat) : ToUnixSeconds(issued_at));
+  if (lifetime <= 0)
     return AuthorizeFailed(
         "bad_jwt", "authorizing failed: Nova Post's token is already expired");
+  if (lifetime > kNovaPostLongestLifetimeSeconds)
+    return AuthorizeFailed(
+        "bad_jwt", "authorizing failed: Nova Post's token claims to live " +
+                       std::to_string(lifetime) +
+                       " s; more than a year is not believable (they live "
+                       "an hour)");
+  TimePoint expires_at = claims->iat
+                             ? issued_at + std::chrono::seconds(lifetime)
+                             : *claims->exp;
 
   AuthorizeResult result;
   result.verdict.action = Action::kOk;

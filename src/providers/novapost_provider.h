@@ -35,6 +35,9 @@ struct NovaPostConfig {
   int max_active_sessions = 2;
 };
 
+// A token that claims to live longer is refused as unreadable (bad_jwt).
+inline constexpr long long kNovaPostLongestLifetimeSeconds = 366LL * 24 * 3600;
+
 // The session from a 2xx authorization answer {"jwt": ...}. The token's
 // lifetime (exp - iat) is anchored at our own `issued_at`, so a clock skew
 // between us and Nova Post neither stretches nor cuts it; without iat, exp

@@ -137,6 +137,26 @@ TEST(NovaPostProvider, KeepsTheTokenOnceAndTheRestOfTheAnswer) {
   EXPECT_EQ(s.headers[0].value.reveal(), *token);
   EXPECT_EQ(s.upstream_state.reveal(), R"({"future":{"a":1}})");
 
+  // exp and iat 285 years either side of 1970: their difference overflowed
+  // nanoseconds (undefined behaviour) before it was taken in seconds.
+  const Secret key("np-signing-key-np-signing-key-32");
+  for (auto [claim_iat, claim_exp] : {std::pair<long long, long long>{-9000000000, 9000000000},
+                                      {iat, iat + 367LL * 24 * 3600},
+                                      {iat, iat},
+                                      {iat, iat - 1}}) {
+    auto odd = jose::SignHs256({{"iat", claim_iat}, {"exp", claim_exp}}, key);
+    ASSERT_TRUE(odd.ok());
+    AuthorizeResult refused = NovaPostSession(nlohmann::json{{"jwt", *odd}}.dump(), kIssued);
+    EXPECT_EQ(refused.verdict.action, Action::kRetryLater) << claim_iat << " " << claim_exp;  // with backoff
+    EXPECT_EQ(refused.verdict.code, "bad_jwt") << claim_iat << " " << claim_exp;
+    EXPECT_FALSE(refused.session.has_value());
+  }
+  auto year = jose::SignHs256({{"iat", iat}, {"exp", iat + 366LL * 24 * 3600}}, key);
+  ASSERT_TRUE(year.ok());
+  AuthorizeResult longest = NovaPostSession(nlohmann::json{{"jwt", *year}}.dump(), kIssued);
+  ASSERT_EQ(longest.verdict.action, Action::kOk) << longest.verdict.message;
+  EXPECT_EQ(longest.session->expires_at, kIssued + hours(366 * 24));
+
   for (const char* bad : {R"({"jwt":""})", R"({"jwt":7})", R"([])", R"({"token":"x"})"}) {
     AuthorizeResult refused = NovaPostSession(bad, kIssued);
     EXPECT_NE(refused.verdict.action, Action::kOk) << bad;
