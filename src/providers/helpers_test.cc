@@ -41,6 +41,10 @@ TEST(RetryAfter, ReadsSecondsAndDates) {
       << "in the past";
   EXPECT_EQ(ParseRetryAfter("999999999999999999999", now), kMaxRetryAfter);
   EXPECT_EQ(ParseRetryAfter("86400", now), kMaxRetryAfter);
+  // Past a TimePoint's range (2262): the difference was once taken in
+  // nanoseconds, which overflowed.
+  EXPECT_EQ(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now), kMaxRetryAfter);
+  EXPECT_EQ(ParseRetryAfter("Mon, 01 Jan 1000 00:00:00 GMT", now), Duration::zero());
   for (const char* bad :
        {"", "-5", "1.5", "soon", "Sun, 06 Nov 1994", "120 s"}) {
     EXPECT_EQ(ParseRetryAfter(bad, now), Duration::zero()) << bad;

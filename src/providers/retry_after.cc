@@ -35,8 +35,11 @@ Duration ParseRetryAfter(std::string_view value, TimePoint now) {
   std::string text(value);
   const char* end = ::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return Duration::zero();
-  TimePoint at = FromUnixSeconds(static_cast<long long>(::timegm(&tm)));
-  return Clamp(at - now);
+  // In whole seconds: a date far off (the year 9999) does not fit a
+  // TimePoint, which counts nanoseconds.
+  long long wait = static_cast<long long>(::timegm(&tm)) - ToUnixSeconds(now);
+  long long longest = std::chrono::duration_cast<std::chrono::seconds>(kMaxRetryAfter).count();
+  return Clamp(std::chrono::seconds(std::clamp(wait, 0LL, longest)));
 }
 
 std::optional<std::string_view> FindHeader(const UpstreamResponse& response,
