@@ -38,9 +38,11 @@ AllianceExpiry ReadAllianceExpiry(const nlohmann::json& payload,
   std::optional<TimePoint> kyiv = ReadField(payload, kKyivField, problem);
   AllianceExpiry out;
   if (utc && kyiv) {
-    auto gap = *utc > *kyiv ? *utc - *kyiv : *kyiv - *utc;
     out.expires_at = std::min(*utc, *kyiv);
-    if (gap > std::chrono::seconds(1)) {
+    // Compared, not subtracted: two readable times may be 300 years apart,
+    // which overflows a Duration (nanoseconds).
+    constexpr auto kSecond = std::chrono::seconds(1);
+    if (*utc > *kyiv + kSecond || *kyiv > *utc + kSecond) {
       out.warning = std::string(kUtcField) + " (" + FormatUtcIso(*utc) +
                     ") and " + kKyivField + " (" + FormatUtcIso(*kyiv) +
                     ") disagree; using the earlier";

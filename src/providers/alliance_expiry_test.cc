@@ -41,6 +41,18 @@ TEST(AllianceExpiry, DisagreementTakesTheEarlierAndWarns) {
   EXPECT_NE(e.warning.find("disagree"), std::string::npos);
 }
 
+// The years a timestamp may have (1900..2200) span more than a Duration
+// holds: the gap between the two fields was once a subtraction that
+// overflowed.
+TEST(AllianceExpiry, FieldsCenturiesApartTakeTheEarlierWithoutOverflow) {
+  auto e = ReadAllianceExpiry(
+      {{"tokenExpirationDateTime", "2200-12-31 23:59:59.0000 +0000"},
+       {"tokenExpiration", "1900-01-01 00:00:00.000+02:00"}},
+      kIssued);
+  EXPECT_LT(e.expires_at, kIssued);
+  EXPECT_NE(e.warning.find("disagree"), std::string::npos);
+}
+
 TEST(AllianceExpiry, EitherAloneSuffices) {
   auto utc = ReadAllianceExpiry(
       {{"tokenExpirationDateTime", "2025-02-27 12:12:34.0430 +0000"}}, kIssued);
