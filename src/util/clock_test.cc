@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
+#include "util/clock_flags.h"
+
 #include <thread>
 
 namespace tokenwarden {
@@ -38,6 +42,24 @@ TEST(ScaledClock, RunsFasterThanRealTime) {
   std::this_thread::sleep_for(milliseconds(20));
   // At least 20 ms real = 20 s simulated have passed.
   EXPECT_GE(clock->Now() - origin, seconds(20));
+}
+
+// Past these a scaled clock's first reading, or its first day, would run
+// off the end of a TimePoint (2262): undefined behaviour, not an error.
+TEST(ClockFromFlags, RefusesAScaleOrOriginTheClockCannotHoldNamingTheFlag) {
+  ASSERT_TRUE(ClockFromFlags(kLargestTimeScale, kLatestTimeOrigin).ok());
+  ASSERT_TRUE(ClockFromFlags(3600, 1740000000).ok());
+  for (auto [scale, origin, flag] : {std::tuple<double, long long, const char*>{1e300, 0, "--time-scale"},
+                                     {10000.5, 1740000000, "--time-scale"},
+                                     {0, 1740000000, "--time-scale"},
+                                     {-1, 1740000000, "--time-scale"},
+                                     {2, 99999999999999, "--time-origin"},
+                                     {2, kLatestTimeOrigin + 1, "--time-origin"},
+                                     {2, -5, "--time-origin"}}) {
+    auto clock = ClockFromFlags(scale, origin);
+    ASSERT_FALSE(clock.ok()) << scale << " " << origin;
+    EXPECT_NE(clock.error().message.find(flag), std::string::npos) << clock.error().message;
+  }
 }
 
 TEST(OffsetClock, AdvanceAddsToBase) {
