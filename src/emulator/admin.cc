@@ -12,6 +12,21 @@ namespace {
 http::Response Bad(std::string why) { return http::Response::Json(400, {{"error", std::move(why)}}); }
 http::Response Ok(nlohmann::json body = {{"ok", true}}) { return http::Response::Json(200, body); }
 
+// A span of time from the control API, in `unit`s (86400 for days): at most
+// 100 years, so that the clock, which counts nanoseconds to 2262, can hold
+// it added to now. Errors name the field.
+Result<Duration> SpanField(const nlohmann::json& body, const char* name, double unit = 1) {
+  constexpr double kLongestSeconds = 100.0 * 365 * 24 * 3600;
+  const nlohmann::json& v = body[name];
+  double n = v.is_number() ? v.get<double>() : -1;
+  if (!(n >= 0) || n * unit > kLongestSeconds) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(name) + " must be a number from 0 to " +
+                         std::to_string(static_cast<long long>(kLongestSeconds / unit)) + " (100 years)");
+  }
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit));
+}
+
 Merchant* FindMerchant(State& state, const nlohmann::json& body) {
   auto it = state.merchants.find(body.value("serviceCode", ""));
   return it == state.merchants.end() ? nullptr : &it->second;
@@ -45,7 +60,10 @@ Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
     return MakeError(ErrorCode::kInvalidArgument, "faults cannot target the admin API");
   }
   f.remaining = b.value("count", -1);
-  if (b.contains("seconds")) f.until = state.clock->Now() + std::chrono::seconds(b.value("seconds", 0));
+  if (b.contains("seconds")) {
+    TW_ASSIGN_OR_RETURN(Duration span, SpanField(b, "seconds"));
+    f.until = state.clock->Now() + span;
+  }
   if (f.remaining < 0 && !f.until) f.remaining = 1;
   f.msg_code = b.value("msgCode", f.kind == "error" ? "b_server_is_overloaded" : "");
   f.status = b.value("status", 0);
@@ -63,8 +81,13 @@ nlohmann::json FaultJson(const Fault& f) {
 
 http::Response ApplySettings(State& state, const nlohmann::json& b) {
   auto& s = state.settings;
-  if (b.contains("alliance_lifetime_seconds")) s.alliance_lifetime = std::chrono::seconds(b["alliance_lifetime_seconds"].get<long long>());
-  if (b.contains("novapost_lifetime_seconds")) s.novapost_lifetime = std::chrono::seconds(b["novapost_lifetime_seconds"].get<long long>());
+  for (auto [name, lifetime] : {std::pair{"alliance_lifetime_seconds", &s.alliance_lifetime},
+                                 std::pair{"novapost_lifetime_seconds", &s.novapost_lifetime}}) {
+    if (!b.contains(name)) continue;
+    auto span = SpanField(b, name);
+    if (!span.ok()) return Bad(span.error().message);
+    *lifetime = std::chrono::floor<std::chrono::seconds>(*span);
+  }
   if (b.contains("novapost_session_limit")) s.novapost_session_limit = b["novapost_session_limit"].get<int>();
   if (b.contains("session_code_spelling")) {
     std::string v = b["session_code_spelling"];
@@ -131,10 +154,10 @@ http::Response AdminHandle(State& state, const http::Request& r) {
       return Ok({{"now", FormatUtcIso(now)}, {"now_kyiv", FormatKyivIso(now)}, {"unix", ToUnixSeconds(now)}});
     }
     if (path == "/clock" && post) {
-      if (!b.contains("advance_seconds") || !b["advance_seconds"].is_number()) return Bad("advance_seconds is required");
-      double s = b["advance_seconds"].get<double>();
-      if (s < 0) return Bad("advance_seconds cannot be negative");
-      state.clock->Advance(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)));
+      if (!b.contains("advance_seconds")) return Bad("advance_seconds is required");
+      auto span = SpanField(b, "advance_seconds");
+      if (!span.ok()) return Bad(span.error().message);
+      state.clock->Advance(*span);
       return Ok({{"now", FormatUtcIso(state.clock->Now())}, {"unix", ToUnixSeconds(state.clock->Now())}});
     }
     if (path == "/alliance/merchants" && post) {
@@ -157,7 +180,9 @@ http::Response AdminHandle(State& state, const http::Request& r) {
     if (path == "/alliance/inactivity" && post) {
       Merchant* m = FindMerchant(state, b);
       if (m == nullptr) return Bad("unknown serviceCode");
-      m->last_used = state.clock->Now() - std::chrono::hours(24) * b.value("days", 0);
+      auto idle = b.contains("days") ? SpanField(b, "days", 24 * 3600) : Result<Duration>(Duration::zero());
+      if (!idle.ok()) return Bad(idle.error().message);
+      m->last_used = state.clock->Now() - *idle;
       return Ok();
     }
     if (path == "/alliance/reopen" && post) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -52,6 +55,21 @@ TEST_F(EmulatorAdmin, ClockAdvancesAndBadControlRequestsAreClear) {
   Advance(3600);
   EXPECT_EQ(Call("GET", "/_emulator/clock").json()["unix"].get<long long>(), before + 3600);
   EXPECT_EQ(Call("POST", "/_emulator/clock", {}, R"({"advance_seconds":-5})").status, 400);
+  // Spans a clock that counts nanoseconds cannot hold (they overflowed once)
+  // are refused, naming the field.
+  for (const auto& [path, body, field] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"/_emulator/clock", R"({"advance_seconds":1e300})", "advance_seconds"},
+           {"/_emulator/clock", R"({"advance_seconds":"soon"})", "advance_seconds"},
+           {"/_emulator/settings", R"({"alliance_lifetime_seconds":99999999999999})", "alliance_lifetime_seconds"},
+           {"/_emulator/settings", R"({"novapost_lifetime_seconds":-1})", "novapost_lifetime_seconds"},
+           {"/_emulator/faults", R"({"kind":"drop","seconds":1e19})", "seconds"},
+           {"/_emulator/alliance/inactivity", std::string(R"({"days":1e12,"serviceCode":")") + kCode + "\"}", "days"},
+       }) {
+    auto r = Call("POST", path, {}, body);
+    EXPECT_EQ(r.status, 400) << path << " " << body;
+    EXPECT_NE(r.body.find(field), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(Call("GET", "/_emulator/clock").json()["unix"].get<long long>(), before + 3600) << "nothing moved";
   EXPECT_EQ(Call("POST", "/_emulator/clock", {}, "{nope").status, 400);
   auto bad_key = Call("POST", "/_emulator/alliance/merchants", {},
                       R"({"serviceCode":"x","clientPublicJwk":{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}})");
