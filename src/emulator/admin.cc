@@ -4,6 +4,7 @@
 #include <set>
 
 #include "emulator/novapost.h"
+#include "util/duration.h"
 #include "util/time_format.h"
 
 namespace tokenwarden::emulator {
@@ -13,16 +14,15 @@ http::Response Bad(std::string why) { return http::Response::Json(400, {{"error"
 http::Response Ok(nlohmann::json body = {{"ok", true}}) { return http::Response::Json(200, body); }
 
 // A span of time from the control API, in `unit`s (86400 for days): at most
-// 100 years, so that the clock, which counts nanoseconds to 2262, can hold
-// it added to now. Errors name the field.
+// kLongestSpanSeconds, so that the clock can hold it added to now. Errors
+// name the field.
 Result<Duration> SpanField(const nlohmann::json& body, const char* name, double unit = 1) {
-  constexpr double kLongestSeconds = 100.0 * 365 * 24 * 3600;
-  const nlohmann::json& v = body[name];
-  double n = v.is_number() ? v.get<double>() : -1;
-  if (!(n >= 0) || n * unit > kLongestSeconds) {
+  auto it = body.find(name);
+  double n = it != body.end() && it->is_number() ? it->get<double>() : -1;
+  if (!(n >= 0) || n * unit > static_cast<double>(kLongestSpanSeconds)) {
     return MakeError(ErrorCode::kInvalidArgument,
                      std::string(name) + " must be a number from 0 to " +
-                         std::to_string(static_cast<long long>(kLongestSeconds / unit)) + " (100 years)");
+                         std::to_string(static_cast<long long>(kLongestSpanSeconds / unit)) + " (100 years)");
   }
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit));
 }

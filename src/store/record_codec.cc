@@ -10,6 +10,7 @@
 #include "jose/base64url.h"
 #include "util/fetched_cipher.h"
 #include "util/file_io.h"
+#include "util/time_format.h"
 
 namespace tokenwarden::store {
 namespace {
@@ -23,10 +24,8 @@ long long Millis(TimePoint t) {
 }
 TimePoint FromMillis(long long ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
-// A stored time must convert to a TimePoint (nanoseconds, which end in
-// 2262) and leave room for the durations added to it: within 230 years of
-// 1970 (2200-01-01 UTC), either way.
-constexpr long long kTimeLimitMs = 7258118400000;
+// A stored time lies within kLatestUnixSeconds of 1970, either way.
+constexpr long long kTimeLimitMs = kLatestUnixSeconds * 1000;
 
 std::string Aad(std::string_view account) { return "tokenwarden-record-v1:" + std::string(account); }
 

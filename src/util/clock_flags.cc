@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "util/time_format.h"
+
 namespace tokenwarden {
 
 Result<std::shared_ptr<Clock>> ClockFromFlags(double scale, long long origin_unix) {
@@ -13,10 +15,10 @@ Result<std::shared_ptr<Clock>> ClockFromFlags(double scale, long long origin_uni
     return MakeError(ErrorCode::kInvalidArgument,
                      "--time-scale " + std::to_string(scale) + " is too large (at most 10000)");
   }
-  if (origin_unix < 0 || origin_unix > kLatestTimeOrigin) {
+  if (origin_unix < 0 || origin_unix > kLatestUnixSeconds) {
     return MakeError(ErrorCode::kInvalidArgument, "--time-origin " + std::to_string(origin_unix) +
-                                                      " is out of range (Unix seconds from 0 to 7258118400, "
-                                                      "which is 2200-01-01)");
+                                                      " is out of range (Unix seconds from 0 to " +
+                                                      std::to_string(kLatestUnixSeconds) + ", which is 2200-01-01)");
   }
   TimePoint origin = origin_unix != 0 ? FromUnixSeconds(origin_unix) : std::chrono::system_clock::now();
   return MakeScaledClock(origin, scale);

@@ -11,12 +11,11 @@
 namespace tokenwarden {
 
 inline constexpr double kLargestTimeScale = 10000;  // a real day is 27 simulated years
-inline constexpr long long kLatestTimeOrigin = 7258118400;  // 2200-01-01 UTC
 
 // The real clock for scale 1 and origin 0; otherwise a scaled clock from
 // `origin_unix` (0: now). Fails, naming the flag and the value, for a scale
 // that is not positive or above kLargestTimeScale, and for an origin outside
-// 0..kLatestTimeOrigin.
+// 0..kLatestUnixSeconds (util/time_format.h).
 Result<std::shared_ptr<Clock>> ClockFromFlags(double scale, long long origin_unix);
 
 }  // namespace tokenwarden

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
 #include <tuple>
 
 #include "util/clock_flags.h"
-
-#include <thread>
+#include "util/time_format.h"
 
 namespace tokenwarden {
 namespace {
@@ -47,14 +47,14 @@ TEST(ScaledClock, RunsFasterThanRealTime) {
 // Past these a scaled clock's first reading, or its first day, would run
 // off the end of a TimePoint (2262): undefined behaviour, not an error.
 TEST(ClockFromFlags, RefusesAScaleOrOriginTheClockCannotHoldNamingTheFlag) {
-  ASSERT_TRUE(ClockFromFlags(kLargestTimeScale, kLatestTimeOrigin).ok());
+  ASSERT_TRUE(ClockFromFlags(kLargestTimeScale, kLatestUnixSeconds).ok());
   ASSERT_TRUE(ClockFromFlags(3600, 1740000000).ok());
   for (auto [scale, origin, flag] : {std::tuple<double, long long, const char*>{1e300, 0, "--time-scale"},
                                      {10000.5, 1740000000, "--time-scale"},
                                      {0, 1740000000, "--time-scale"},
                                      {-1, 1740000000, "--time-scale"},
                                      {2, 99999999999999, "--time-origin"},
-                                     {2, kLatestTimeOrigin + 1, "--time-origin"},
+                                     {2, kLatestUnixSeconds + 1, "--time-origin"},
                                      {2, -5, "--time-origin"}}) {
     auto clock = ClockFromFlags(scale, origin);
     ASSERT_FALSE(clock.ok()) << scale << " " << origin;

@@ -15,10 +15,8 @@ Error BadDuration(std::string_view text, std::string_view why) {
 
 Result<Duration> ParseDuration(std::string_view text) {
   if (text.empty()) return BadDuration(text, "empty");
-  // Summed in milliseconds, each term checked before it is added: a
-  // Duration (nanoseconds) overflows after 292 years, and no setting needs
-  // more than 100.
-  constexpr long long kLongestMs = 36500LL * 86'400'000;
+  // Summed in milliseconds, each term checked before it is added.
+  constexpr long long kLongestMs = kLongestSpanSeconds * 1000;
   long long total_ms = 0;
   size_t i = 0;
   while (i < text.size()) {

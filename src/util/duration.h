@@ -11,8 +11,12 @@
 
 namespace tokenwarden {
 
+// The longest span of time read from outside (configuration, control
+// APIs): 100 years. A Duration counts nanoseconds and overflows after 292.
+inline constexpr long long kLongestSpanSeconds = 36500LL * 24 * 3600;
+
 // One or more <integer><unit> terms, units d, h, m, s, ms; no sign, no
-// spaces. Errors name the input.
+// spaces; at most kLongestSpanSeconds. Errors name the input.
 Result<Duration> ParseDuration(std::string_view text);
 
 // The shortest form ParseDuration reads back: "12h", "1h30m", "250ms", "0s".

@@ -15,6 +15,11 @@
 
 namespace tokenwarden {
 
+// The latest time read from outside (stored records, clock flags):
+// 2200-01-01 UTC, in Unix seconds. A TimePoint counts nanoseconds and ends
+// in 2262; this leaves room for the spans added to it.
+inline constexpr long long kLatestUnixSeconds = 7258118400;
+
 // Accepts, with 0 to 9 fractional digits:
 //   2025-02-27 12:12:34.0430 +0000   (space before the offset)
 //   2025-02-27 14:12:34.430+02:00
