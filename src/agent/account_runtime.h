@@ -44,6 +44,8 @@ struct AccountRuntime {
   // by the accounts that have the same.
   std::shared_ptr<const std::string> proxy_base;
   Counter token_reads;  // tokenwarden_token_reads_total{account}
+  // tokenwarden_proxy_requests_total{account,status}, by status.
+  CounterCache proxy_requests;
   TokenJsonCache token_json;
 };
 

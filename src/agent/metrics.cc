@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/striped_mutex.h"
+
 namespace tokenwarden::agent {
 namespace {
 
@@ -44,6 +46,25 @@ std::string FormatSeries(const std::string& name, const Labels& labels) {
     out += labels[i].first + "=\"" + EscapeLabel(labels[i].second) + "\"";
   }
   return out + "}";
+}
+
+Counter* CounterCache::Find(int key) const {
+  std::lock_guard<std::mutex> lock(StripedMutex(this));
+  if (!entries_) return nullptr;
+  for (const auto& [k, counter] : *entries_) {
+    if (k == key) return counter;
+  }
+  return nullptr;
+}
+
+Counter& CounterCache::Add(int key, Counter& counter) {
+  std::lock_guard<std::mutex> lock(StripedMutex(this));
+  if (!entries_) entries_ = std::make_unique<std::vector<std::pair<int, Counter*>>>();
+  for (const auto& [k, known] : *entries_) {
+    if (k == key) return *known;  // another thread added it meanwhile
+  }
+  entries_->emplace_back(key, &counter);
+  return counter;
 }
 
 Counter& MetricsRegistry::GetCounter(const std::string& name, const std::string& help,

@@ -29,6 +29,30 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
+// The counters of one family that one object (an account) increments, by a
+// small integer key (an HTTP status). The registry's lookup (the family
+// name, the label strings, its map and its mutex) is paid once per key;
+// afterwards an increment is a striped lock, a short scan and an atomic add.
+// Empty, it is one pointer: accounts exist by the hundred thousand.
+//
+// Thread-safety: Get may be called from any thread.
+class CounterCache {
+ public:
+  // The counter for `key`, made by `make` the first time (called without
+  // any lock held; it must return the same counter for the same key).
+  template <class Make>
+  Counter& Get(int key, Make make) {
+    if (Counter* c = Find(key)) return *c;
+    return Add(key, make());
+  }
+
+ private:
+  Counter* Find(int key) const;
+  Counter& Add(int key, Counter& counter);
+
+  std::unique_ptr<std::vector<std::pair<int, Counter*>>> entries_;  // guarded by StripedMutex(this)
+};
+
 // One gauge sample: labels and value.
 struct GaugeSample {
   Labels labels;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace tokenwarden::agent {
 namespace {
@@ -33,6 +36,31 @@ TEST(Metrics, SameSeriesIsOneCounterAcrossThreads) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(c.value(), 40000u);
+}
+
+TEST(Metrics, CounterCacheAsksTheRegistryOncePerKeyAcrossThreads) {
+  MetricsRegistry m;
+  CounterCache cache;
+  std::atomic<int> made{0};
+  auto make = [&](int status) {
+    return [&, status]() -> Counter& {
+      made.fetch_add(1);
+      return m.GetCounter("tokenwarden_proxy_requests_total", "x", {{"account", "a"}, {"status", std::to_string(status)}});
+    };
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10000; ++i) cache.Get(i % 2 ? 200 : 502, make(i % 2 ? 200 : 502)).Increment();
+    });
+  }
+  for (auto& t : threads) t.join();
+  // Each thread may race to make a key once; after that the cache answers.
+  EXPECT_GE(made.load(), 2);
+  EXPECT_LE(made.load(), 8);
+  std::string text = m.Render();
+  EXPECT_NE(text.find("tokenwarden_proxy_requests_total{account=\"a\",status=\"200\"} 20000\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("tokenwarden_proxy_requests_total{account=\"a\",status=\"502\"} 20000\n"), std::string::npos) << text;
 }
 
 TEST(Metrics, GaugesAreReadAtRenderTime) {

@@ -27,6 +27,7 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
   up.url = *account.proxy_base + std::string(path);
   if (!request.query().empty()) up.url += "?" + std::string(request.query());
   auto attached = account.manager->provider().RequestHeaders(session);
+  up.headers.reserve(request.headers.size() + attached.size());
   for (const auto& header : request.headers) {
     const std::string& name = header.first;  // a named reference: clang < 16 cannot capture a structured binding
     if (HopHeader(name)) continue;
@@ -41,6 +42,7 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
 http::Response Downstream(UpstreamResponse answer, uint64_t generation, bool retried) {
   http::Response r;
   r.status = answer.status;
+  r.headers.reserve(answer.headers.size() + 2);
   for (auto& [name, value] : answer.headers) {
     if (HopHeader(name)) continue;
     r.headers.emplace_back(std::move(name), std::move(value));
@@ -66,8 +68,13 @@ boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, con
                                                     Duration session_wait) {
   const std::string& id = account.id;
   auto count = [&](int status) {
-    metrics.GetCounter("tokenwarden_proxy_requests_total", "Requests through the proxy, by the status answered",
-                       {{"account", id}, {"status", std::to_string(status)}})
+    account.proxy_requests
+        .Get(status,
+             [&]() -> Counter& {
+               return metrics.GetCounter("tokenwarden_proxy_requests_total",
+                                         "Requests through the proxy, by the status answered",
+                                         {{"account", id}, {"status", std::to_string(status)}});
+             })
         .Increment();
   };
   auto upstream_error = [&](const Verdict& v) {
