@@ -7,6 +7,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cctype>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -20,6 +21,7 @@ inline Request FromBeast(boost::beast::http::request<boost::beast::http::string_
   Request request;
   request.method = std::string(msg.method_string());
   request.target = std::string(msg.target());
+  request.headers.reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& field : msg) {
     std::string name(field.name_string());
     AsciiLowerInPlace(name);

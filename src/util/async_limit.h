@@ -53,6 +53,15 @@ class AsyncLimit {
     co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
 
+  // Takes a place if one is free, at once; false otherwise (and nothing held).
+  // Lets a caller skip the coroutine of Acquire() when it need not wait.
+  bool TryAcquire() {
+    std::lock_guard lock(mu_);
+    if (used_ >= max_) return false;
+    ++used_;
+    return true;
+  }
+
   // Runs `granted` on `executor` once holding a place (at once if one is
   // free). A waiter costs its handler, not a suspended coroutine: what a
   // burst of thousands of waiting accounts can afford.

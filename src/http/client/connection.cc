@@ -13,6 +13,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <iterator>
 
 #include "http/client/transport_error.h"
 #include "http/wire.h"
@@ -117,11 +118,13 @@ beast::tcp_stream& Connection::tcp() {
   return plain_ ? *plain_ : beast::get_lowest_layer(*tls_);
 }
 
+// Not a coroutine itself: it hands over ExchangeOn's, one frame fewer per
+// request. The caller awaits it at once, while its arguments live.
 awaitable<Result<ClientResponse>> Connection::Exchange(
     const Url& url, const ClientRequest& request,
     const HttpClientOptions& options) {
-  if (tls_) co_return co_await ExchangeOn(*tls_, url, request, options);
-  co_return co_await ExchangeOn(*plain_, url, request, options);
+  if (tls_) return ExchangeOn(*tls_, url, request, options);
+  return ExchangeOn(*plain_, url, request, options);
 }
 
 template <class Stream>
@@ -169,6 +172,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   auto& msg = parser.get();
   ClientResponse response;
   response.status = static_cast<int>(msg.result_int());
+  response.headers.reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& field : msg) {
     std::string name(field.name_string());
     AsciiLowerInPlace(name);

@@ -27,12 +27,44 @@ class BeastHttpClient : public HttpClient {
         tls_(std::move(tls)),
         pool_(options.max_idle_per_origin, options.idle_timeout) {}
 
+  // One coroutine for the whole exchange (each nested one costs a frame
+  // on every request through the proxy).
   awaitable<Result<ClientResponse>> Send(ClientRequest request) override {
     try {
-      co_return co_await SendChecked(std::move(request));
+      auto checked = Check(request.url);
+      if (!checked.ok()) co_return std::move(checked).error();
+      std::optional<AsyncLimit::Place> place;
+      if (in_flight_) {
+        if (!in_flight_->TryAcquire()) co_await in_flight_->Acquire();
+        place.emplace(in_flight_.get());
+      }
+      const Url& url = *checked;
+      const std::string origin = url.Origin();
+      auto executor = co_await asio::this_coro::executor;
+      const asio::execution_context* context = &asio::query(executor, asio::execution::context);
+      bool replayable = request.method == "GET" || request.method == "HEAD";
+      for (int attempt = 0;; ++attempt) {
+        std::unique_ptr<Connection> connection = pool_.Take(origin, context);
+        bool reused = connection != nullptr;
+        if (!reused) {
+          auto opened = co_await Connection::Open(url, tls_, options_);
+          if (!opened.ok()) co_return std::move(opened).error();
+          opened_.fetch_add(1);
+          connection = std::move(*opened);
+        }
+        auto response = co_await connection->Exchange(url, request, options_);
+        if (response.ok()) {
+          if (connection->reusable()) pool_.Put(origin, std::move(connection));
+          co_return response;
+        }
+        // A kept-alive connection the server closed meanwhile fails before any
+        // answer; the server never saw a request whose write failed, and a GET
+        // may be repeated. Anything else might have been processed: no retry.
+        bool unseen = !connection->answer_started() && (connection->failed_writing() || replayable);
+        if (!(reused && unseen && attempt == 0)) co_return response;
+      }
     } catch (const std::exception& e) {
-      co_return MakeError(ErrorCode::kInternal,
-                          std::string("HTTP client failure: ") + e.what());
+      co_return MakeError(ErrorCode::kInternal, std::string("HTTP client failure: ") + e.what());
     }
   }
 
@@ -55,43 +87,6 @@ class BeastHttpClient : public HttpClient {
                            "); use https, or set allow_insecure_http");
     }
     return url;
-  }
-
-  awaitable<Result<ClientResponse>> SendChecked(ClientRequest request) {
-    auto checked = Check(request.url);
-    if (!checked.ok()) co_return std::move(checked).error();
-    std::optional<AsyncLimit::Place> place;
-    if (in_flight_) {
-      co_await in_flight_->Acquire();
-      place.emplace(in_flight_.get());
-    }
-    const Url& url = *checked;
-    const std::string origin = url.Origin();
-    auto executor = co_await asio::this_coro::executor;
-    const asio::execution_context* context =
-        &asio::query(executor, asio::execution::context);
-    bool replayable = request.method == "GET" || request.method == "HEAD";
-    for (int attempt = 0;; ++attempt) {
-      std::unique_ptr<Connection> connection = pool_.Take(origin, context);
-      bool reused = connection != nullptr;
-      if (!reused) {
-        auto opened = co_await Connection::Open(url, tls_, options_);
-        if (!opened.ok()) co_return std::move(opened).error();
-        opened_.fetch_add(1);
-        connection = std::move(*opened);
-      }
-      auto response = co_await connection->Exchange(url, request, options_);
-      if (response.ok()) {
-        if (connection->reusable()) pool_.Put(origin, std::move(connection));
-        co_return response;
-      }
-      // A kept-alive connection the server closed meanwhile fails before any
-      // answer; the server never saw a request whose write failed, and a GET
-      // may be repeated. Anything else might have been processed: no retry.
-      bool unseen = !connection->answer_started() &&
-                    (connection->failed_writing() || replayable);
-      if (!(reused && unseen && attempt == 0)) co_return response;
-    }
   }
 
   const HttpClientOptions options_;
