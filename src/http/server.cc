@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sys/stat.h>
@@ -168,11 +169,60 @@ class ServerImpl : public Server {
   void Spawn(Socket socket) {
     auto [peer, loopback] = Describe(socket);
     auto executor = socket.get_executor();
-    // The stream keeps the executor's concrete type: no type-erased
-    // executor on every read, write and timer of the connection.
-    using Stream = beast::basic_stream<Protocol, decltype(executor)>;
-    asio::co_spawn(executor, Session(Stream(std::move(socket)), peer, loopback), asio::detached);
+    auto connection = std::make_shared<Connection<Socket>>(std::move(socket));
+    asio::co_spawn(executor, Session(connection, std::move(peer), loopback), asio::detached);
   }
+
+  // A connection and its one deadline. Rather than a timer armed and
+  // cancelled around every read and write (what beast::basic_stream does:
+  // two handlers more per operation, on every request), an operation only
+  // moves the deadline, and one timer per connection wakes when the
+  // deadline it was armed for passes: it closes the socket if the deadline
+  // has not moved since, else waits for the new one. The timer and the
+  // session run on the connection's executor (a strand with several threads).
+  template <class Socket>
+  struct Connection : std::enable_shared_from_this<Connection<Socket>> {
+    using Clock = std::chrono::steady_clock;
+    explicit Connection(Socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+
+    // From now on the next read or write must finish within `limit`.
+    void Expect(Duration limit) {
+      deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(limit);
+      if (!watching || deadline < armed) Watch();
+    }
+    // No deadline (while the handler works on a request).
+    void Pause() { deadline = Clock::time_point::max(); }
+    // The session is over: the watchdog lets go of the connection.
+    void Finish() {
+      finished = true;
+      timer.cancel();
+    }
+
+    Socket socket;
+    asio::steady_timer timer;
+
+   private:
+    void Watch() {
+      watching = true;
+      armed = deadline;
+      timer.expires_at(armed);  // a wait under way ends aborted and leaves the watch to this one
+      timer.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+        if (ec == asio::error::operation_aborted || self->finished) return;
+        self->watching = false;
+        if (Clock::now() >= self->deadline) {
+          boost::system::error_code ignored;
+          self->socket.close(ignored);  // the pending read or write ends with operation_aborted
+        } else if (self->deadline != Clock::time_point::max()) {
+          self->Watch();
+        }
+      });
+    }
+
+    Clock::time_point deadline = Clock::time_point::max();
+    Clock::time_point armed;
+    bool watching = false;
+    bool finished = false;
+  };
 
   // The peer's address for logs, and whether it is on this machine.
   template <class Executor>
@@ -194,8 +244,9 @@ class ServerImpl : public Server {
     return v6.is_loopback();
   }
 
-  template <class Stream>
-  awaitable<void> Session(Stream stream, std::string peer, bool loopback) {
+  template <class Socket>
+  awaitable<void> Session(std::shared_ptr<Connection<Socket>> connection, std::string peer, bool loopback) {
+    Socket& socket = connection->socket;
     beast::flat_buffer buffer;
     bool first = true;
     while (!stopping_) {
@@ -205,12 +256,13 @@ class ServerImpl : public Server {
       boost::system::error_code ec;
       // Waiting for the next request on a kept-alive connection is "idle";
       // once it starts, the whole request must arrive within read_timeout.
-      stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
-      co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      connection->Expect(first ? options_.read_timeout : options_.idle_timeout);
+      co_await bhttp::async_read_header(socket, buffer, parser, asio::redirect_error(use_awaitable, ec));
       if (!ec && !parser.is_done()) {  // a body follows
-        stream.expires_after(options_.read_timeout);
-        co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        connection->Expect(options_.read_timeout);
+        co_await bhttp::async_read(socket, buffer, parser, asio::redirect_error(use_awaitable, ec));
       }
+      connection->Pause();
       first = false;
       if (ec) {
         std::string target = parser.is_header_done() ? std::string(parser.get().target()) : std::string();
@@ -222,11 +274,11 @@ class ServerImpl : public Server {
         } else if (ec == bhttp::error::body_limit) {
           refusal = Plain(413, "request body too large", target);
         } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
-                   ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+                   ec != asio::error::operation_aborted && ec != asio::error::bad_descriptor &&
                    ec != asio::error::connection_reset && buffer.size() > 0) {
           refusal = Plain(400, "malformed HTTP request", target);
         }
-        if (refusal) co_await Write(stream, *refusal, 11, false);
+        if (refusal) co_await Write(*connection, *refusal, 11, false);
         break;
       }
       auto& msg = parser.get();
@@ -243,20 +295,22 @@ class ServerImpl : public Server {
       }
       in_flight_.fetch_sub(1);
       if (response.drop_connection) break;
-      if (!co_await Write(stream, response, version, keep_alive && !stopping_)) break;
+      if (!co_await Write(*connection, response, version, keep_alive && !stopping_)) break;
       if (!keep_alive) break;
     }
+    connection->Finish();
     boost::system::error_code ignored;
-    stream.socket().shutdown(asio::socket_base::shutdown_both, ignored);
+    socket.shutdown(asio::socket_base::shutdown_both, ignored);
     open_connections_.fetch_sub(1);
   }
 
-  template <class Stream>
-  awaitable<bool> Write(Stream& stream, const Response& r, unsigned version, bool keep_alive) {
+  template <class Socket>
+  awaitable<bool> Write(Connection<Socket>& connection, const Response& r, unsigned version, bool keep_alive) {
     std::string wire = WireResponse(r.status, r.headers, r.body, version, keep_alive);
     boost::system::error_code ec;
-    stream.expires_after(options_.write_timeout);
-    co_await asio::async_write(stream, asio::buffer(wire), asio::redirect_error(use_awaitable, ec));
+    connection.Expect(options_.write_timeout);
+    co_await asio::async_write(connection.socket, asio::buffer(wire), asio::redirect_error(use_awaitable, ec));
+    connection.Pause();
     co_return !ec;
   }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <string_view>
 #include <thread>
 
 #include "testing/subprocess.h"
@@ -30,11 +31,13 @@ int Connect(int port) {
   return fd;
 }
 
-// Reads until the peer closes or `timeout` passes.
-std::string ReadAll(int fd, std::chrono::milliseconds timeout = 3s) {
+// Reads until the peer closes, `timeout` passes or (if given) `until` has
+// been read.
+std::string ReadAll(int fd, std::chrono::milliseconds timeout = 3s, std::string_view until = {}) {
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < deadline &&
+         (until.empty() || out.find(until) == std::string::npos)) {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, 50) <= 0) continue;
     char buf[4096];
@@ -140,6 +143,65 @@ TEST(HttpServer, SlowClientsAreCutOffByTheReadTimeout) {
   // Others are served meanwhile.
   EXPECT_NE(Exchange(server->port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("200 OK"),
             std::string::npos);
+}
+
+TEST(HttpServer, ASlowBodyIsCutOffByTheReadTimeoutEvenWhenIdleIsLonger) {
+  ServerOptions o;
+  o.read_timeout = 200ms;
+  o.idle_timeout = 10s;
+  auto server = StartEcho(o);
+  int fd = Connect(server->port());
+  // A first request, so that the next one is awaited under idle_timeout.
+  const char first[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_GT(::write(fd, first, sizeof first - 1), 0);
+  std::this_thread::sleep_for(400ms);  // past read_timeout: the connection now waits under idle_timeout
+  // Headers whole, body never: the body must arrive within read_timeout.
+  const char partial[] = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc";
+  ASSERT_GT(::write(fd, partial, sizeof partial - 1), 0);
+  auto start = std::chrono::steady_clock::now();
+  std::string out = ReadAll(fd, 5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);  // closed by the server, not after idle_timeout
+  EXPECT_EQ(Count(out, "HTTP/1.1 200"), 1) << out;           // the first answered, the second not
+  ::close(fd);
+}
+
+TEST(HttpServer, AnIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
+  ServerOptions o;
+  o.idle_timeout = 300ms;
+  auto server = StartEcho(o);
+  int fd = Connect(server->port());
+  const char first[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_GT(::write(fd, first, sizeof first - 1), 0);
+  auto start = std::chrono::steady_clock::now();
+  std::string out = ReadAll(fd, 5s);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(Count(out, "HTTP/1.1 200"), 1) << out;
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 3s);
+  ::close(fd);
+}
+
+TEST(HttpServer, AHandlerSlowerThanTheReadTimeoutIsNotCutOff) {
+  ServerOptions o;
+  o.read_timeout = 100ms;
+  o.idle_timeout = 100ms;
+  o.write_timeout = 100ms;
+  auto s = Server::Start(o, [](Request) -> boost::asio::awaitable<Response> {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 500ms);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_return Response::Text(200, "slow upstream, whole answer");
+  });
+  ASSERT_TRUE(s.ok());
+  // Twice on one connection: the deadline of the first exchange must not
+  // linger into the second.
+  int fd = Connect((*s)->port());
+  for (int i = 0; i < 2; ++i) {
+    const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_GT(::write(fd, req, sizeof req - 1), 0);
+    std::string out = ReadAll(fd, 3s, "whole answer");
+    EXPECT_NE(out.find("slow upstream, whole answer"), std::string::npos) << "request " << i << ": " << out;
+  }
+  ::close(fd);
 }
 
 TEST(HttpServer, StopLetsARequestInFlightFinish) {
