@@ -132,3 +132,42 @@ records = {
 }
 for name, text in records.items():
     write("record_fuzz", name, text)
+
+# answer_fuzz: byte 0 picks the reader (0 the bank's authorization answer,
+# 1 its decrypted payload, 2 Nova Post's token answer, 3 the classifiers),
+# bytes 1-2 the HTTP status, then "Retry-After value\nbody".
+def answer(reader, status, retry_after, body):
+    return bytes([reader, status >> 8, status & 0xFF]) + retry_after.encode() + b"\n" + body.encode()
+
+
+answers = {}
+for case in json.load(open(os.path.join(jose, "cases.json"))):
+    if "-bank" in case["name"] and case["expect"] == "ok":
+        answers[case["name"] + "-wrapped"] = answer(0, 200, "", json.dumps({"jwe": case["jwe"]}))
+        answers[case["name"] + "-bare"] = answer(0, 200, "", case["jwe"])
+        answers[case["name"] + "-payload"] = answer(1, 200, "", case["plaintext"])
+bank = {"authToken": "a", "deviceId": "d", "refreshToken": "r"}
+answers["payload-both-expiries"] = answer(1, 200, "", json.dumps(dict(
+    bank, tokenExpiration="2026-11-25 02:00:00.000+02:00", tokenExpirationDateTime="2026-11-25 00:00:00.000 +0000")))
+answers["payload-disagreeing"] = answer(1, 200, "", json.dumps(dict(
+    bank, tokenExpiration="2026.11.25 02:00:00.000", tokenExpirationDateTime="2026-11-24 20:00:00.000 +0000")))
+answers["payload-kyiv-only"] = answer(1, 200, "", json.dumps(dict(bank, tokenExpiration="2026.11.25 02:00:00.000")))
+answers["payload-no-expiry"] = answer(1, 200, "", json.dumps(bank))
+answers["payload-no-device"] = answer(1, 200, "", json.dumps({"refreshToken": "r"}))
+for case in json.load(open(os.path.join(jose, "jwt_cases.json"))):
+    if case["expect"] == "ok":
+        answers["novapost-" + case["name"]] = answer(2, 200, "", json.dumps({"jwt": case["jwt"], "refreshToken": "x"}))
+answers["novapost-no-jwt"] = answer(2, 200, "", '{"token":"x"}')
+for status, retry_after, body in [
+        (401, "", '{"msgCode":"b_expired_token","msgText":"expired"}'),
+        (200, "", '{"msgCode":"b_auth_token_expired","msgText":"closed after 200 days"}'),
+        (503, "120", '{"msgCode":"b_server_is_overloaded"}'),
+        (429, "Sun, 06 Nov 1994 08:49:37 GMT", '{"error":"slow_down","error_description":"too many"}'),
+        (500, "Tue, 24 Nov 2026 00:30:00 GMT", '<html>oops</html>'),
+        (422, "", '{"message":"bad field"}'),
+        (400, "", '{"msgCode":"b_refresh_token_absent","msgText":"' + "x" * 300 + '"}'),
+        (502, "", '{"msgCode":"b_used_tok')]:
+    answers["classify-%d-%d" % (status, len(answers))] = answer(3, status, retry_after, body)
+    answers["authorize-%d-%d" % (status, len(answers))] = answer(0, status, retry_after, body)
+for name, data in answers.items():
+    write("answer_fuzz", name, data)

@@ -90,7 +90,14 @@ AuthorizeResult DecodeAllianceAuthorization(const UpstreamResponse& response,
                                "); if this persists, check the public key "
                                "registered with the bank");
   }
-  auto payload = nlohmann::json::parse(decrypted->plaintext.reveal(), nullptr,
+  return AllianceSessionFromPayload(decrypted->plaintext.reveal(), api_version,
+                                    issued_at);
+}
+
+AuthorizeResult AllianceSessionFromPayload(std::string_view plaintext,
+                                           const std::string& api_version,
+                                           TimePoint issued_at) {
+  auto payload = nlohmann::json::parse(plaintext, nullptr,
                                        /*allow_exceptions=*/false);
   if (!payload.is_object())
     return AuthorizeFailed(

@@ -5,6 +5,7 @@
 #define TOKENWARDEN_PROVIDERS_ALLIANCE_ANSWER_H_
 
 #include <string>
+#include <string_view>
 
 #include "jose/jwk.h"
 #include "tokenwarden/provider.h"
@@ -36,6 +37,14 @@ AuthorizeResult DecodeAllianceAuthorization(const UpstreamResponse& response,
                                             const jose::EcKey& key,
                                             const std::string& api_version,
                                             TimePoint issued_at, TimePoint now);
+
+// The steps of DecodeAllianceAuthorization after decryption: the session
+// from the decrypted payload (a JSON object with deviceId and
+// refreshToken), or the verdict "bad_jwe" / "incomplete_answer". Apart so
+// that the fuzzer reaches it without a key to encrypt with.
+AuthorizeResult AllianceSessionFromPayload(std::string_view plaintext,
+                                           const std::string& api_version,
+                                           TimePoint issued_at);
 
 }  // namespace tokenwarden::providers
 

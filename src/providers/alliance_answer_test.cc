@@ -117,6 +117,16 @@ TEST_F(AllianceAnswerTest, PayloadProblems) {
   EXPECT_EQ(Decode(200, Jwe(empty_refresh)).verdict.code, "incomplete_answer");
 }
 
+TEST_F(AllianceAnswerTest, TheDecryptedPayloadReadsTheSameWithoutTheJwe) {
+  ExpectSession(AllianceSessionFromPayload(Payload().dump(), "v1", kIssued));
+  EXPECT_EQ(AllianceSessionFromPayload("[1]", "v1", kIssued).verdict.code, "bad_jwe");
+  nlohmann::json no_refresh = Payload();
+  no_refresh.erase("refreshToken");
+  AuthorizeResult r = AllianceSessionFromPayload(no_refresh.dump(), "v1", kIssued);
+  EXPECT_EQ(r.verdict.code, "incomplete_answer");
+  EXPECT_FALSE(r.session.has_value());
+}
+
 TEST_F(AllianceAnswerTest, APlainErrorInsteadOfAJweIsClassified) {
   auto error = [](const char* code) {
     return nlohmann::json{{"requestId", "r"},

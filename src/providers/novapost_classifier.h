@@ -18,7 +18,8 @@ enum class NovaPostCall { kAuthorize, kApi };
 //                                                       application's request)
 //   429, 503, 5xx     kRetryLater (Retry-After honoured) kRetryLater
 //   other             kFatal                            kPassThrough
-// Verdict::code is "http_<status>".
+// Verdict::code is "http_<status>", empty for a 2xx (the common case, kept
+// free of work).
 Verdict ClassifyNovaPostAnswer(const UpstreamResponse& response,
                                NovaPostCall call, TimePoint now);
 
