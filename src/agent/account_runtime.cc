@@ -70,6 +70,11 @@ Result<std::shared_ptr<http::HttpClient>> HttpClients::For(const AccountConfig& 
   return client;
 }
 
+void HttpClients::CloseIdle() {
+  std::lock_guard lock(mu_);
+  for (auto& [key, client] : clients_) client->CloseIdle();
+}
+
 Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& config, const AccountDeps& deps) {
   auto out = std::make_shared<AccountRuntime>();
   out->id = config.id;

@@ -57,6 +57,11 @@ class HttpClients {
  public:
   Result<std::shared_ptr<http::HttpClient>> For(const AccountConfig& config);
 
+  // Closes every client's idle pooled connections. Their sockets belong to
+  // the io_contexts they were opened on (the agent's and the server's):
+  // call it while those still exist.
+  void CloseIdle();
+
  private:
   using Key = std::tuple<std::string, bool, Duration::rep>;  // ca_file, allow_insecure_http, timeout
   std::mutex mu_;

@@ -206,14 +206,17 @@ class AgentImpl final : public Agent, public AccountDirectory {
     // so that nothing of theirs outlives this io_context.
     work_.reset();
     for (int i = 0; i < 300 && !threads_.empty() && !ioc_.stopped(); ++i) {
-      if (snapshot) {
-        for (auto& a : snapshot->accounts) boost::asio::post(ioc_, [c = a->client] { c->CloseIdle(); });
-      }
+      boost::asio::post(ioc_, [clients = deps_.clients] { clients->CloseIdle(); });
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     ioc_.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    // Once more with every thread gone: the loop above may not have run
+    // (the io_context can run out of work first), and a proxied call that
+    // finished during the drain put its connection back. Pooled sockets
+    // must not outlive the io_contexts they belong to.
+    deps_.clients->CloseIdle();
     log::Info("agent_stopped");
   }
 
