@@ -7,10 +7,11 @@
 // rest up to the first '\n' is a Retry-After value and what follows is the
 // body. Beyond "no crash, no UB", each reader's contract is checked:
 // - a session exactly when the verdict is kOk, with the headers and the
-//   expiry the provider promises;
+//   expiry the provider promises (within the years a timestamp may name);
 // - a Nova Post session's upstream_state never holds the token again;
 // - Retry-After never past kMaxRetryAfter, never negative;
-// - an error text never past 200 characters and the "...".
+// - an error text never past kMaxErrorTextChars and the "...".
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -57,9 +58,13 @@ void CheckResult(const AuthorizeResult& r, const char* reader) {
   if (r.session.has_value() != (r.verdict.action == Action::kOk)) Fail(reader, "a session iff kOk");
 }
 
-bool InTimeRange(TimePoint t) {
-  long long s = ToUnixSeconds(t);
-  return s >= -2208988800LL /* 1900-01-01 */ && s <= kLatestUnixSeconds;
+// What the bank's timestamps can say: the years ParseTimestamp reads, and
+// a day either side for the offset.
+bool InTimestampRange(TimePoint t) {
+  using namespace std::chrono;
+  const TimePoint earliest = sys_days{year{kEarliestTimestampYear} / January / 1} - days{1};
+  const TimePoint latest = sys_days{year{kLatestTimestampYear + 1} / January / 1} + days{1};
+  return t >= earliest && t <= latest;
 }
 
 void AllianceAnswer(int status, std::string_view retry_after, std::string_view body) {
@@ -78,8 +83,8 @@ void AlliancePayload(std::string_view body) {
       s.headers[2].value.reveal().empty()) {
     Fail("AllianceSessionFromPayload", "session headers");
   }
-  // A stated expiry is read from 1900 to 2200; none stated: 24 h, warned.
-  if (!InTimeRange(s.expires_at)) Fail("AllianceSessionFromPayload", "expiry out of range");
+  // A stated expiry is a timestamp; none stated: 24 h, warned.
+  if (!InTimestampRange(s.expires_at)) Fail("AllianceSessionFromPayload", "expiry out of range");
   if (s.expires_at == kNow + kAllianceSessionLifetime && r.verdict.code.empty()) {
     auto payload = nlohmann::json::parse(body, nullptr, false);
     if (!payload.contains("tokenExpirationDateTime") && !payload.contains("tokenExpiration")) {
@@ -122,7 +127,7 @@ void Classifiers(int status, std::string_view retry_after, std::string_view body
   if (wait < Duration::zero() || wait > kMaxRetryAfter) Fail("ParseRetryAfter", "out of range");
   if (auto error = ParseErrorBody(body)) {
     if (error->code.empty() && error->text.empty()) Fail("ParseErrorBody", "an empty result");
-    if (error->text.size() > 203) Fail("ParseErrorBody", "text not cut");
+    if (error->text.size() > kMaxErrorTextChars + 3) Fail("ParseErrorBody", "text not cut");
   }
 }
 

@@ -153,6 +153,9 @@ answers["payload-disagreeing"] = answer(1, 200, "", json.dumps(dict(
     bank, tokenExpiration="2026.11.25 02:00:00.000", tokenExpirationDateTime="2026-11-24 20:00:00.000 +0000")))
 answers["payload-kyiv-only"] = answer(1, 200, "", json.dumps(dict(bank, tokenExpiration="2026.11.25 02:00:00.000")))
 answers["payload-no-expiry"] = answer(1, 200, "", json.dumps(bank))
+# The last year a timestamp may name, past 2200-01-01: within the contract.
+answers["payload-year-2200"] = answer(1, 200, "", json.dumps(dict(
+    bank, tokenExpirationDateTime="2200-06-01 00:00:00.000 +0000", tokenExpiration="2200.06.01 03:00:00.000")))
 answers["payload-no-device"] = answer(1, 200, "", json.dumps({"refreshToken": "r"}))
 for case in json.load(open(os.path.join(jose, "jwt_cases.json"))):
     if case["expect"] == "ok":

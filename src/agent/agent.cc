@@ -202,20 +202,19 @@ class AgentImpl final : public Agent, public AccountDirectory {
     if (snapshot) {
       for (auto& a : snapshot->accounts) a->manager->Stop();
     }
-    // Let the managers' coroutines end and idle upstream connections close,
-    // so that nothing of theirs outlives this io_context.
+    // Let the managers' coroutines end, so that nothing of theirs outlives
+    // this io_context.
     work_.reset();
     for (int i = 0; i < 300 && !threads_.empty() && !ioc_.stopped(); ++i) {
-      boost::asio::post(ioc_, [clients = deps_.clients] { clients->CloseIdle(); });
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     ioc_.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
-    // Once more with every thread gone: the loop above may not have run
-    // (the io_context can run out of work first), and a proxied call that
-    // finished during the drain put its connection back. Pooled sockets
-    // must not outlive the io_contexts they belong to.
+    // Then close the idle upstream connections, with every thread gone: a
+    // proxied call that finished during the drain may have put one back, and
+    // pooled sockets must not outlive the io_contexts (this one, the
+    // server's) they belong to.
     deps_.clients->CloseIdle();
     log::Info("agent_stopped");
   }

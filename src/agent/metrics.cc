@@ -48,8 +48,7 @@ std::string FormatSeries(const std::string& name, const Labels& labels) {
   return out + "}";
 }
 
-Counter* CounterCache::Find(int key) const {
-  std::lock_guard<std::mutex> lock(StripedMutex(this));
+Counter* CounterCache::Lookup(int key) const {
   if (!entries_) return nullptr;
   for (const auto& [k, counter] : *entries_) {
     if (k == key) return counter;
@@ -57,12 +56,15 @@ Counter* CounterCache::Find(int key) const {
   return nullptr;
 }
 
+Counter* CounterCache::Find(int key) const {
+  std::lock_guard<std::mutex> lock(StripedMutex(this));
+  return Lookup(key);
+}
+
 Counter& CounterCache::Add(int key, Counter& counter) {
   std::lock_guard<std::mutex> lock(StripedMutex(this));
+  if (Counter* known = Lookup(key)) return *known;  // another thread added it meanwhile
   if (!entries_) entries_ = std::make_unique<std::vector<std::pair<int, Counter*>>>();
-  for (const auto& [k, known] : *entries_) {
-    if (k == key) return *known;  // another thread added it meanwhile
-  }
   entries_->emplace_back(key, &counter);
   return counter;
 }

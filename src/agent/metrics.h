@@ -47,6 +47,7 @@ class CounterCache {
   }
 
  private:
+  Counter* Lookup(int key) const;  // REQUIRES: StripedMutex(this) held
   Counter* Find(int key) const;
   Counter& Add(int key, Counter& counter);
 

@@ -127,17 +127,16 @@ class ServerImpl : public Server {
   // connection runs on its own strand; with one, none is needed.
   template <class Acceptor>
   awaitable<void> Accept(Acceptor& acceptor) {
-    using Protocol = typename Acceptor::protocol_type;
     while (true) {
       boost::system::error_code ec;
       if (options_.threads == 1) {
         auto socket = co_await acceptor.async_accept(ioc_.get_executor(), asio::redirect_error(use_awaitable, ec));
         if (ec == asio::error::operation_aborted || stopping_) co_return;
-        if (!ec) Admit<Protocol>(std::move(socket));
+        if (!ec) Admit(std::move(socket));
       } else {
         auto socket = co_await acceptor.async_accept(asio::make_strand(ioc_), asio::redirect_error(use_awaitable, ec));
         if (ec == asio::error::operation_aborted || stopping_) co_return;
-        if (!ec) Admit<Protocol>(std::move(socket));
+        if (!ec) Admit(std::move(socket));
       }
       if (ec) {
         // Out of descriptors (EMFILE and friends): the pending connection
@@ -150,7 +149,7 @@ class ServerImpl : public Server {
   }
 
   // Serves the connection, or closes it at once past max_connections.
-  template <class Protocol, class Socket>
+  template <class Socket>
   void Admit(Socket socket) {
     if (open_connections_.fetch_add(1) >= options_.max_connections) {
       open_connections_.fetch_sub(1);
@@ -162,10 +161,10 @@ class ServerImpl : public Server {
       }
       return;
     }
-    Spawn<Protocol>(std::move(socket));
+    Spawn(std::move(socket));
   }
 
-  template <class Protocol, class Socket>
+  template <class Socket>
   void Spawn(Socket socket) {
     auto [peer, loopback] = Describe(socket);
     auto executor = socket.get_executor();

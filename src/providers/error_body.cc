@@ -6,8 +6,6 @@
 namespace tokenwarden::providers {
 namespace {
 
-constexpr size_t kMaxText = 200;
-
 std::string StringField(const nlohmann::json& object,
                         std::initializer_list<const char*> names) {
   for (const char* name : names) {
@@ -69,8 +67,8 @@ std::optional<UpstreamErrorBody> ParseErrorBody(std::string_view body) {
     out.code = SalvageMsgCode(body);
   }
   if (out.code.empty() && out.text.empty()) return std::nullopt;
-  if (out.text.size() > kMaxText)
-    out.text = out.text.substr(0, kMaxText) + "...";
+  if (out.text.size() > kMaxErrorTextChars)
+    out.text = out.text.substr(0, kMaxErrorTextChars) + "...";
   return out;
 }
 

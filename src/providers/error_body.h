@@ -16,10 +16,13 @@ struct UpstreamErrorBody {
   bool complete = true;  // false: recovered from a truncated or malformed body
 };
 
+// The longest error text kept; a longer one is cut and ends in "...".
+inline constexpr size_t kMaxErrorTextChars = 200;
+
 // The code and text of an error body. A body that is not a JSON object
 // (truncated, HTML, empty) yields the code only when a `"msgCode":"..."`
 // pair survives in it; nullopt when neither code nor text was found. The
-// returned text is cut to 200 characters (it goes into messages).
+// returned text is cut to kMaxErrorTextChars (it goes into messages).
 std::optional<UpstreamErrorBody> ParseErrorBody(std::string_view body);
 
 }  // namespace tokenwarden::providers

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <optional>
+#include <string>
 
 namespace tokenwarden {
 namespace {
@@ -172,7 +173,10 @@ Result<TimePoint> ParseTimestamp(std::string_view text) {
                                   std::chrono::day{static_cast<unsigned>(c.day)}};
   if (!ymd.ok()) return BadTimestamp(text, "no such date");
   // system_clock counts nanoseconds in 64 bits: 1677..2262. Keep well inside.
-  if (c.year < 1900 || c.year > 2200) return BadTimestamp(text, "year outside 1900..2200");
+  if (c.year < kEarliestTimestampYear || c.year > kLatestTimestampYear) {
+    return BadTimestamp(text, "year outside " + std::to_string(kEarliestTimestampYear) + ".." +
+                                  std::to_string(kLatestTimestampYear));
+  }
   if (c.hour > 23 || c.minute > 59 || c.second > 59) {
     return BadTimestamp(text, "time of day out of range");
   }

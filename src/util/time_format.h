@@ -20,6 +20,11 @@ namespace tokenwarden {
 // in 2262; this leaves room for the spans added to it.
 inline constexpr long long kLatestUnixSeconds = 7258118400;
 
+// The years ParseTimestamp reads: with an offset, a time it returns may lie
+// up to a day outside them.
+inline constexpr int kEarliestTimestampYear = 1900;
+inline constexpr int kLatestTimestampYear = 2200;
+
 // Accepts, with 0 to 9 fractional digits:
 //   2025-02-27 12:12:34.0430 +0000   (space before the offset)
 //   2025-02-27 14:12:34.430+02:00
@@ -27,7 +32,8 @@ inline constexpr long long kLatestUnixSeconds = 7258118400;
 //   2025-02-27T12:12:34Z, 2025-02-27T14:12:34.5+02:00, ...
 // Offsets: Z, +HHMM, +HH:MM (also -). A zone-less time in the hour that the
 // spring change skips is read as winter time; one in the repeated autumn hour
-// as its first (summer) occurrence. Years outside 1900..2200 are refused.
+// as its first (summer) occurrence. Years outside kEarliestTimestampYear..
+// kLatestTimestampYear are refused.
 // Anything else is an error naming the input.
 Result<TimePoint> ParseTimestamp(std::string_view text);
 
