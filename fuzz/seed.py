@@ -24,7 +24,9 @@ for name in ("key.json", "jws_es256_public.json"):
     write("jwk_fuzz", name, open(os.path.join(jose, name)).read())
 for i, ts in enumerate(["2025-02-27 12:12:34.0430 +0000", "2025-02-27 14:12:34.430+02:00",
                         "2025.11.13 17:16:04.227", "2024-09-05 18:35:18.210+03:00",
-                        "2025-02-27T12:12:34Z"]):
+                        "2025-02-27T12:12:34Z",
+                        # the ends of the range, and the finding that set them
+                        "1900-01-01T00:00:00Z", "2200.01.01 02:00:00", "1900-01-01 01:35:15+0300"]):
     write("timestamp_fuzz", "seed%d" % i, ts)
 
 # config_fuzz: the shipped example and configs from src/agent/config_test.cc.
@@ -153,8 +155,8 @@ answers["payload-disagreeing"] = answer(1, 200, "", json.dumps(dict(
     bank, tokenExpiration="2026.11.25 02:00:00.000", tokenExpirationDateTime="2026-11-24 20:00:00.000 +0000")))
 answers["payload-kyiv-only"] = answer(1, 200, "", json.dumps(dict(bank, tokenExpiration="2026.11.25 02:00:00.000")))
 answers["payload-no-expiry"] = answer(1, 200, "", json.dumps(bank))
-# The last year a timestamp may name, past 2200-01-01: within the contract.
-answers["payload-year-2200"] = answer(1, 200, "", json.dumps(dict(
+# Past 2200-01-01, the last instant a timestamp may name: refused.
+answers["payload-past-2200"] = answer(1, 200, "", json.dumps(dict(
     bank, tokenExpirationDateTime="2200-06-01 00:00:00.000 +0000", tokenExpiration="2200.06.01 03:00:00.000")))
 answers["payload-no-device"] = answer(1, 200, "", json.dumps({"refreshToken": "r"}))
 for case in json.load(open(os.path.join(jose, "jwt_cases.json"))):

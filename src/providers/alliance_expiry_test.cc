@@ -41,13 +41,13 @@ TEST(AllianceExpiry, DisagreementTakesTheEarlierAndWarns) {
   EXPECT_NE(e.warning.find("disagree"), std::string::npos);
 }
 
-// The years a timestamp may have (1900..2200) span more than a Duration
+// The instants a timestamp may name (1900..2200) span more than a Duration
 // holds: the gap between the two fields was once a subtraction that
 // overflowed.
 TEST(AllianceExpiry, FieldsCenturiesApartTakeTheEarlierWithoutOverflow) {
   auto e = ReadAllianceExpiry(
-      {{"tokenExpirationDateTime", "2200-12-31 23:59:59.0000 +0000"},
-       {"tokenExpiration", "1900-01-01 00:00:00.000+02:00"}},
+      {{"tokenExpirationDateTime", "2200-01-01 00:00:00.0000 +0000"},
+       {"tokenExpiration", "1900-01-01 02:00:00.000+02:00"}},
       kIssued);
   EXPECT_LT(e.expires_at, kIssued);
   EXPECT_NE(e.warning.find("disagree"), std::string::npos);

@@ -32,6 +32,20 @@ Error BadTimestamp(std::string_view text, std::string_view why) {
                    "timestamp \"" + shown + "\": " + std::string(why));
 }
 
+// The years a timestamp may write: one before the first instant in range
+// (with a negative offset it can still name one) through the last.
+constexpr int kFirstYear = 1899;
+constexpr int kLastYear = 2200;
+
+Result<TimePoint> InRange(std::string_view text, TimePoint t) {
+  constexpr TimePoint earliest{seconds(kEarliestUnixSeconds)};
+  constexpr TimePoint latest{seconds(kLatestUnixSeconds)};
+  if (t < earliest || t > latest) {
+    return BadTimestamp(text, "outside " + FormatUtcIso(earliest) + ".." + FormatUtcIso(latest));
+  }
+  return t;
+}
+
 // A strict left-to-right reader over the timestamp text.
 class Scanner {
  public:
@@ -172,10 +186,11 @@ Result<TimePoint> ParseTimestamp(std::string_view text) {
                                   std::chrono::month{static_cast<unsigned>(c.month)},
                                   std::chrono::day{static_cast<unsigned>(c.day)}};
   if (!ymd.ok()) return BadTimestamp(text, "no such date");
-  // system_clock counts nanoseconds in 64 bits: 1677..2262. Keep well inside.
-  if (c.year < kEarliestTimestampYear || c.year > kLatestTimestampYear) {
-    return BadTimestamp(text, "year outside " + std::to_string(kEarliestTimestampYear) + ".." +
-                                  std::to_string(kLatestTimestampYear));
+  // system_clock counts nanoseconds in 64 bits: 1677..2262. No other year
+  // can name an instant in range, whatever the offset; refusing them first
+  // keeps the arithmetic below inside a TimePoint.
+  if (c.year < kFirstYear || c.year > kLastYear) {
+    return BadTimestamp(text, "year outside " + std::to_string(kFirstYear) + ".." + std::to_string(kLastYear));
   }
   if (c.hour > 23 || c.minute > 59 || c.second > 59) {
     return BadTimestamp(text, "time of day out of range");
@@ -184,11 +199,11 @@ Result<TimePoint> ParseTimestamp(std::string_view text) {
                         seconds(c.second) +
                         std::chrono::duration_cast<Duration>(nanoseconds(c.nanos));
 
-  if (in.done()) return FromKyivLocal(as_if_utc);
+  if (in.done()) return InRange(text, FromKyivLocal(as_if_utc));
   in.Take(' ');  // the bank writes "... .0430 +0000"
   if (in.Take('Z')) {
     if (!in.done()) return BadTimestamp(text, "unexpected text after 'Z'");
-    return as_if_utc;
+    return InRange(text, as_if_utc);
   }
   char sign = in.peek();
   if (sign != '+' && sign != '-') return BadTimestamp(text, "expected Z, +HHMM or +HH:MM");
@@ -201,7 +216,7 @@ Result<TimePoint> ParseTimestamp(std::string_view text) {
   if (!in.done()) return BadTimestamp(text, "unexpected text after the offset");
   if (*oh > 14 || *om > 59) return BadTimestamp(text, "offset out of range");
   auto offset = hours(*oh) + minutes(*om);
-  return sign == '+' ? as_if_utc - offset : as_if_utc + offset;
+  return InRange(text, sign == '+' ? as_if_utc - offset : as_if_utc + offset);
 }
 
 std::string FormatUtcIso(TimePoint t) { return Format(t, 0, -1, true, "Z"); }

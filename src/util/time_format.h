@@ -15,15 +15,13 @@
 
 namespace tokenwarden {
 
-// The latest time read from outside (stored records, clock flags):
-// 2200-01-01 UTC, in Unix seconds. A TimePoint counts nanoseconds and ends
-// in 2262; this leaves room for the spans added to it.
+// Times read from outside, in Unix seconds. An upstream timestamp names an
+// instant from 1900-01-01 to 2200-01-01 UTC; stored records and clock flags
+// end at 2200-01-01 too, so whatever a timestamp said is read back after a
+// restart. A TimePoint counts nanoseconds and ends in 2262; this leaves room
+// for the spans added to it.
+inline constexpr long long kEarliestUnixSeconds = -2208988800;
 inline constexpr long long kLatestUnixSeconds = 7258118400;
-
-// The years ParseTimestamp reads: with an offset, a time it returns may lie
-// up to a day outside them.
-inline constexpr int kEarliestTimestampYear = 1900;
-inline constexpr int kLatestTimestampYear = 2200;
 
 // Accepts, with 0 to 9 fractional digits:
 //   2025-02-27 12:12:34.0430 +0000   (space before the offset)
@@ -32,8 +30,9 @@ inline constexpr int kLatestTimestampYear = 2200;
 //   2025-02-27T12:12:34Z, 2025-02-27T14:12:34.5+02:00, ...
 // Offsets: Z, +HHMM, +HH:MM (also -). A zone-less time in the hour that the
 // spring change skips is read as winter time; one in the repeated autumn hour
-// as its first (summer) occurrence. Years outside kEarliestTimestampYear..
-// kLatestTimestampYear are refused.
+// as its first (summer) occurrence. Instants outside kEarliestUnixSeconds..
+// kLatestUnixSeconds are refused, so whatever is read formats in UTC and in
+// Kyiv time to text that reads back.
 // Anything else is an error naming the input.
 Result<TimePoint> ParseTimestamp(std::string_view text);
 
