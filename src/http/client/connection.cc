@@ -5,12 +5,15 @@
 #include <sys/socket.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <iterator>
@@ -70,22 +73,23 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
   auto resolved = co_await Resolve(url, deadline, options.connect_timeout);
   if (!resolved.ok()) co_return std::move(resolved).error();
 
-  auto plain = std::make_unique<beast::tcp_stream>(executor);
-  plain->expires_at(deadline);
+  beast::tcp_stream connecting(executor);
+  connecting.expires_at(deadline);
   boost::system::error_code ec;
-  co_await plain->async_connect(*resolved,
-                                asio::redirect_error(use_awaitable, ec));
+  co_await connecting.async_connect(*resolved, asio::redirect_error(use_awaitable, ec));
   if (ec)
     co_return TransportError(ec, "connecting to", url, options.connect_timeout);
-  plain->socket().set_option(tcp::no_delay(true),
-                             ec);  // small requests; do not wait for an ACK
+  connecting.expires_never();
+  auto plain = std::make_unique<Connection::Socket>(connecting.release_socket());
+  plain->set_option(tcp::no_delay(true), ec);  // small requests; do not wait for an ACK
   if (!url.is_https()) {
-    plain->expires_never();
+    auto watchdog = std::make_shared<Watchdog>(*plain);
     co_return std::unique_ptr<Connection>(
-        new Connection(std::move(plain), nullptr, context));
+        new Connection(std::move(plain), nullptr, std::move(watchdog), context));
   }
 
   auto stream = std::make_unique<TlsStream>(std::move(*plain), tls);
+  auto watchdog = std::make_shared<Watchdog>(stream->next_layer());
   SSL* ssl = stream->native_handle();
   // The peer must present a certificate for exactly this name or address;
   // OpenSSL's own check, so that a mismatch reads as one in the error.
@@ -106,17 +110,21 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
     }
   }
   SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+  watchdog->Arm(executor, deadline);
   co_await stream->async_handshake(asio::ssl::stream_base::client,
                                    asio::redirect_error(use_awaitable, ec));
+  ec = watchdog->Explain(ec);
+  watchdog->Disarm();
   if (ec) co_return TlsHandshakeError(ec, SSL_get_verify_result(ssl), url);
-  beast::get_lowest_layer(*stream).expires_never();
   co_return std::unique_ptr<Connection>(
-      new Connection(nullptr, std::move(stream), context));
+      new Connection(nullptr, std::move(stream), std::move(watchdog), context));
 }
 
-beast::tcp_stream& Connection::tcp() {
-  return plain_ ? *plain_ : beast::get_lowest_layer(*tls_);
+Connection::~Connection() {
+  if (watchdog_) watchdog_->Disarm();
 }
+
+Connection::Socket& Connection::tcp() { return plain_ ? *plain_ : tls_->next_layer(); }
 
 // Not a coroutine itself: it hands over ExchangeOn's, one frame fewer per
 // request. The caller awaits it at once, while its arguments live.
@@ -137,10 +145,12 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   std::string wire = WireRequest(request.method, url.target, url.HostHeader(),
                                  request.headers, request.body);
   boost::system::error_code ec;
-  tcp().expires_after(options.write_timeout);
+  watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + options.write_timeout);
   co_await asio::async_write(stream, asio::buffer(wire),
                              asio::redirect_error(use_awaitable, ec));
+  ec = watchdog_->Explain(ec);
   if (ec) {
+    watchdog_->Disarm();
     failed_writing_ = true;
     co_return TransportError(ec, "writing to", url, options.write_timeout);
   }
@@ -150,7 +160,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
       std::min<size_t>(options.max_header_bytes, UINT32_MAX)));
   parser.body_limit(options.max_body_bytes);
   if (request.method == "HEAD") parser.skip(true);
-  tcp().expires_after(options.read_timeout);
+  watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
   co_await bhttp::async_read_header(stream, buffer_, parser,
                                     asio::redirect_error(use_awaitable, ec));
   // A declared Content-Length past the cap fails before any body is read.
@@ -163,7 +173,8 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   if (!ec)
     co_await bhttp::async_read(stream, buffer_, parser,
                                asio::redirect_error(use_awaitable, ec));
-  tcp().expires_never();
+  ec = watchdog_->Explain(ec);
+  watchdog_->Disarm();
   answer_started_ = parser.got_some();
   if (ec)
     co_return TransportError(ec, "reading the answer from", url,
@@ -186,10 +197,57 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
 bool Connection::LooksIdleAndOpen() {
   char byte;
   ssize_t n =
-      ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      ::recv(tcp().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   // 0: the peer closed; >0: bytes nobody asked for (a TLS close_notify, a
   // late answer). Only "would block" means idle and open.
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+void Watchdog::Arm(const asio::any_io_executor& executor, Clock::time_point deadline) {
+  executor_ = executor;
+  deadline_ = deadline;
+  fired_ = false;
+  generation_.fetch_add(1, std::memory_order_relaxed);
+  timer_.expires_at(deadline);  // cancels a wait left from the last step
+  Wait();
+}
+
+void Watchdog::Move(Clock::time_point deadline) {
+  bool sooner = deadline < timer_.expiry();
+  deadline_ = deadline;
+  if (!sooner) return;  // the timer wakes first and waits on
+  generation_.fetch_add(1, std::memory_order_relaxed);
+  timer_.expires_at(deadline);
+  Wait();
+}
+
+void Watchdog::Disarm() {
+  generation_.fetch_add(1, std::memory_order_relaxed);
+  timer_.cancel();
+}
+
+boost::system::error_code Watchdog::Explain(boost::system::error_code ec) const {
+  return ec && fired_ ? beast::error::timeout : ec;
+}
+
+void Watchdog::Wait() {
+  timer_.async_wait(asio::bind_executor(
+      executor_, [self = shared_from_this(), generation = generation_.load(std::memory_order_relaxed)](
+                     boost::system::error_code ec) { self->OnTimer(generation, ec); }));
+}
+
+void Watchdog::OnTimer(uint64_t generation, boost::system::error_code ec) {
+  // A step that ended (or moved its deadline sooner) left this wait behind.
+  if (ec || generation != generation_.load(std::memory_order_relaxed)) return;
+  if (Clock::now() < deadline_) {  // moved later: wait for the new deadline
+    timer_.expires_at(deadline_);
+    Wait();
+    return;
+  }
+  fired_ = true;
+  boost::system::error_code ignored;
+  socket_->shutdown(tcp::socket::shutdown_both, ignored);
+  socket_->close(ignored);
 }
 
 }  // namespace tokenwarden::http

@@ -72,8 +72,10 @@ struct HttpClientOptions {
 //   kInternal          anything else (a malformed answer, a TLS setup failure)
 //
 // Thread-safety: Send() may be called concurrently from coroutines on any
-// executors; a pooled connection is reused only on the executor it was made
-// on, and serves one request at a time.
+// executors; a pooled connection is reused only on the execution context it
+// was made on, and serves one request at a time. On a context that several
+// threads run, call it from a strand: the timeouts' handlers run on the
+// caller's executor, beside its reads and writes.
 class HttpClient {
  public:
   virtual ~HttpClient() = default;

@@ -8,7 +8,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "http/client/testing/nginx_server.h"
@@ -120,6 +124,22 @@ class HttpClientTest : public ::testing::Test {
   }
   Result<ClientResponse> Get(const std::string& url) {
     return Send({"GET", url, {}, ""});
+  }
+
+  // Sends `request` with these timeouts: it must fail, timed out at `step`,
+  // within `limit`.
+  void ExpectTimesOut(ClientRequest request, Duration write, Duration read, const std::string& step,
+                      Duration limit) {
+    HttpClientOptions o;
+    o.write_timeout = write;
+    o.read_timeout = read;
+    Client(o);
+    auto start = std::chrono::steady_clock::now();
+    auto r = Send(std::move(request));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kDeadlineExceeded) << r.error().message;
+    EXPECT_NE(r.error().message.find(step), std::string::npos) << r.error().message;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, limit);
   }
 
   static std::string HttpUrl(const std::string& path) {
@@ -280,6 +300,77 @@ TEST_F(HttpClientTest, AServerThatNeverAnswersTimesOut) {
   EXPECT_EQ(tls.error().code, ErrorCode::kDeadlineExceeded)
       << tls.error().message;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+// A listener on its own thread that accepts one connection, reads the
+// request's head and, after `delay`, answers 200 "late". With `read` false it
+// never reads, so a large request fills the socket buffers and stalls.
+class OneShotServer {
+ public:
+  OneShotServer(std::chrono::milliseconds delay, bool read)
+      : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+        thread_([this, delay, read] {
+          boost::system::error_code ec;
+          auto socket = acceptor_.accept(ec);
+          if (ec) return;
+          std::string head;
+          char c;
+          while (read && head.find("\r\n\r\n") == std::string::npos &&
+                 boost::asio::read(socket, boost::asio::buffer(&c, 1), ec) == 1) {
+            head += c;
+          }
+          std::unique_lock<std::mutex> lock(mu_);
+          done_cv_.wait_for(lock, delay, [this] { return done_; });
+          if (read) {
+            boost::asio::write(socket, boost::asio::buffer(std::string(
+                "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate")), ec);
+          }
+          done_cv_.wait_for(lock, std::chrono::seconds(10), [this] { return done_; });
+        }) {}
+  ~OneShotServer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    thread_.join();
+  }
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/x";
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// The write's deadline passes while the answer is awaited: the read has a
+// deadline of its own, later, and the answer within it arrives.
+TEST_F(HttpClientTest, AnAnswerWithinTheReadTimeoutArrivesAfterTheWriteTimeoutPassed) {
+  OneShotServer server(std::chrono::milliseconds(600), /*read=*/true);
+  HttpClientOptions o;
+  o.write_timeout = std::chrono::milliseconds(150);
+  o.read_timeout = std::chrono::seconds(5);
+  Client(o);
+  auto r = Get(server.Url());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "late");
+}
+
+TEST_F(HttpClientTest, AnAnswerPastTheReadTimeoutTimesOutWhenTheWriteTimeoutIsLonger) {
+  OneShotServer server(std::chrono::seconds(5), /*read=*/true);
+  ExpectTimesOut({"GET", server.Url(), {}, ""}, std::chrono::seconds(30), std::chrono::milliseconds(300),
+                 "reading the answer", std::chrono::seconds(3));
+}
+
+TEST_F(HttpClientTest, ARequestThePeerDoesNotReadTimesOutWriting) {
+  OneShotServer server(std::chrono::seconds(10), /*read=*/false);
+  ExpectTimesOut({"POST", server.Url(), {}, std::string(64 << 20, 'x')}, std::chrono::milliseconds(300),
+                 std::chrono::seconds(30), "writing to", std::chrono::seconds(5));
 }
 
 TEST_F(HttpClientTest, TlsSucceedsWithTheCaFileAndReuses) {
