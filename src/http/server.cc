@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "http/beast_request.h"
+#include "http/watchdog.h"
 #include "http/wire.h"
 #include "util/log.h"
 
@@ -172,55 +173,30 @@ class ServerImpl : public Server {
     asio::co_spawn(executor, Session(connection, std::move(peer), loopback), asio::detached);
   }
 
-  // A connection and its one deadline. Rather than a timer armed and
-  // cancelled around every read and write (what beast::basic_stream does:
-  // two handlers more per operation, on every request), an operation only
-  // moves the deadline, and one timer per connection wakes when the
-  // deadline it was armed for passes: it closes the socket if the deadline
-  // has not moved since, else waits for the new one. The timer and the
-  // session run on the connection's executor (a strand with several threads).
+  // A connection and its one deadline (http/watchdog.h). The watchdog runs
+  // on the connection's executor (a strand with several threads), as the
+  // session does.
   template <class Socket>
-  struct Connection : std::enable_shared_from_this<Connection<Socket>> {
+  struct Connection {
     using Clock = std::chrono::steady_clock;
-    explicit Connection(Socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+    explicit Connection(Socket s)
+        : socket(std::move(s)), watchdog(std::make_shared<Watchdog<Socket>>(socket)) {}
 
     // From now on the next read or write must finish within `limit`.
     void Expect(Duration limit) {
-      deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(limit);
-      if (!watching || deadline < armed) Watch();
+      auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(limit);
+      if (armed) return watchdog->Move(deadline);
+      armed = true;
+      watchdog->Arm(socket.get_executor(), deadline);
     }
     // No deadline (while the handler works on a request).
-    void Pause() { deadline = Clock::time_point::max(); }
+    void Pause() { watchdog->Move(Watchdog<Socket>::kNever); }
     // The session is over: the watchdog lets go of the connection.
-    void Finish() {
-      finished = true;
-      timer.cancel();
-    }
+    void Finish() { watchdog->Disarm(); }
 
     Socket socket;
-    asio::steady_timer timer;
-
-   private:
-    void Watch() {
-      watching = true;
-      armed = deadline;
-      timer.expires_at(armed);  // a wait under way ends aborted and leaves the watch to this one
-      timer.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
-        if (ec == asio::error::operation_aborted || self->finished) return;
-        self->watching = false;
-        if (Clock::now() >= self->deadline) {
-          boost::system::error_code ignored;
-          self->socket.close(ignored);  // the pending read or write ends with operation_aborted
-        } else if (self->deadline != Clock::time_point::max()) {
-          self->Watch();
-        }
-      });
-    }
-
-    Clock::time_point deadline = Clock::time_point::max();
-    Clock::time_point armed;
-    bool watching = false;
-    bool finished = false;
+    std::shared_ptr<Watchdog<Socket>> watchdog;
+    bool armed = false;
   };
 
   // The peer's address for logs, and whether it is on this machine.

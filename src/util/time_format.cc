@@ -32,10 +32,15 @@ Error BadTimestamp(std::string_view text, std::string_view why) {
                    "timestamp \"" + shown + "\": " + std::string(why));
 }
 
+constexpr int UtcYear(long long unix_seconds) {
+  return static_cast<int>(std::chrono::year_month_day{
+      std::chrono::floor<days>(std::chrono::sys_seconds{seconds{unix_seconds}})}.year());
+}
+
 // The years a timestamp may write: one before the first instant in range
 // (with a negative offset it can still name one) through the last.
-constexpr int kFirstYear = 1899;
-constexpr int kLastYear = 2200;
+constexpr int kFirstYear = UtcYear(kEarliestUnixSeconds) - 1;
+constexpr int kLastYear = UtcYear(kLatestUnixSeconds);
 
 Result<TimePoint> InRange(std::string_view text, TimePoint t) {
   constexpr TimePoint earliest{seconds(kEarliestUnixSeconds)};

@@ -5,14 +5,12 @@
 #include <sys/socket.h>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
@@ -83,13 +81,13 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
   auto plain = std::make_unique<Connection::Socket>(connecting.release_socket());
   plain->set_option(tcp::no_delay(true), ec);  // small requests; do not wait for an ACK
   if (!url.is_https()) {
-    auto watchdog = std::make_shared<Watchdog>(*plain);
+    auto watchdog = std::make_shared<Connection::Watchdog>(*plain);
     co_return std::unique_ptr<Connection>(
         new Connection(std::move(plain), nullptr, std::move(watchdog), context));
   }
 
   auto stream = std::make_unique<TlsStream>(std::move(*plain), tls);
-  auto watchdog = std::make_shared<Watchdog>(stream->next_layer());
+  auto watchdog = std::make_shared<Connection::Watchdog>(stream->next_layer());
   SSL* ssl = stream->native_handle();
   // The peer must present a certificate for exactly this name or address;
   // OpenSSL's own check, so that a mismatch reads as one in the error.
@@ -201,53 +199,6 @@ bool Connection::LooksIdleAndOpen() {
   // 0: the peer closed; >0: bytes nobody asked for (a TLS close_notify, a
   // late answer). Only "would block" means idle and open.
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-void Watchdog::Arm(const asio::any_io_executor& executor, Clock::time_point deadline) {
-  executor_ = executor;
-  deadline_ = deadline;
-  fired_ = false;
-  generation_.fetch_add(1, std::memory_order_relaxed);
-  timer_.expires_at(deadline);  // cancels a wait left from the last step
-  Wait();
-}
-
-void Watchdog::Move(Clock::time_point deadline) {
-  bool sooner = deadline < timer_.expiry();
-  deadline_ = deadline;
-  if (!sooner) return;  // the timer wakes first and waits on
-  generation_.fetch_add(1, std::memory_order_relaxed);
-  timer_.expires_at(deadline);
-  Wait();
-}
-
-void Watchdog::Disarm() {
-  generation_.fetch_add(1, std::memory_order_relaxed);
-  timer_.cancel();
-}
-
-boost::system::error_code Watchdog::Explain(boost::system::error_code ec) const {
-  return ec && fired_ ? beast::error::timeout : ec;
-}
-
-void Watchdog::Wait() {
-  timer_.async_wait(asio::bind_executor(
-      executor_, [self = shared_from_this(), generation = generation_.load(std::memory_order_relaxed)](
-                     boost::system::error_code ec) { self->OnTimer(generation, ec); }));
-}
-
-void Watchdog::OnTimer(uint64_t generation, boost::system::error_code ec) {
-  // A step that ended (or moved its deadline sooner) left this wait behind.
-  if (ec || generation != generation_.load(std::memory_order_relaxed)) return;
-  if (Clock::now() < deadline_) {  // moved later: wait for the new deadline
-    timer_.expires_at(deadline_);
-    Wait();
-    return;
-  }
-  fired_ = true;
-  boost::system::error_code ignored;
-  socket_->shutdown(tcp::socket::shutdown_both, ignored);
-  socket_->close(ignored);
 }
 
 }  // namespace tokenwarden::http
