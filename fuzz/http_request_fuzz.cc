@@ -1,7 +1,7 @@
-// libFuzzer: a connection's bytes as the agent gets them. Beast's request
-// parser with the agent's limits, the http::Request the server makes of each
-// request, the AccessGuard, and LocalApi::Handle's routing, run to
-// completion on an io_context; pipelined requests go on while the
+// libFuzzer: a connection's bytes as the agent gets them. The server's
+// request parser (http/message_parser.h) with the agent's limits, the
+// http::Request it makes of each request, the AccessGuard, and
+// LocalApi::Handle's routing, run to completion on an io_context; pipelined requests go on while the
 // connection is kept alive, as in src/http/server.cc.
 //
 // Two agents answer every request: one without [[client]] tables and one
@@ -31,7 +31,7 @@
 #include "agent/access_guard.h"
 #include "agent/local_api.h"
 #include "agent/metrics.h"
-#include "http/beast_request.h"
+#include "http/message_parser.h"
 #include "http/message.h"
 #include "tokenwarden/clock.h"
 
@@ -132,7 +132,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   for (int i = 0; i < kMaxRequestsPerInput && !in.empty(); ++i) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    http::RequestParser parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(kMaxBodyBytes);
     boost::system::error_code ec;
@@ -152,10 +152,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (ec) return 0;  // the server answers 400/413/431 or closes
 
     // Exactly as the server makes the Request.
-    auto& msg = parser.get();
-    http::Request request = http::FromBeast(msg, "127.0.0.1:40000", true);
-    bool keep_alive = msg.keep_alive();
-    unsigned version = msg.version();
+    http::Request request = std::move(parser.get());
+    request.peer = "127.0.0.1:40000";
+    request.peer_is_loopback = true;
+    bool keep_alive = parser.keep_alive();
+    unsigned version = parser.version();
 
     bool dropped = false;
     for (FuzzAgent* a : {&g_state->open, &g_state->guarded}) {

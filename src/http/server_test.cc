@@ -91,6 +91,70 @@ TEST(HttpServer, ServesAPureHandlerWithKeepAlive) {
   EXPECT_NE(out.find(R"("loopback":true)"), std::string::npos);
 }
 
+// Requests that arrive together are answered from the buffer, in order; the
+// session lets others have a turn every 16 of them, and goes on after.
+TEST(HttpServer, PipelinedRequestsAreAllAnsweredInOrder) {
+  auto server = StartEcho();
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += "GET /p?q=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  many += "GET /p?q=last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string out = Exchange(server->port(), many);
+  ASSERT_EQ(Count(out, "HTTP/1.1 200 OK"), 41) << out.substr(0, 400);
+  size_t at = 0;
+  for (int i = 0; i < 40; ++i) {
+    size_t next = out.find("\"q\":\"" + std::to_string(i) + "\"", at);
+    ASSERT_NE(next, std::string::npos) << "answer " << i << " missing or out of order";
+    at = next;
+  }
+  EXPECT_NE(out.find("\"q\":\"last\"", at), std::string::npos);
+}
+
+TEST(HttpServer, AChunkedRequestBodyIsAssembled) {
+  auto server = StartEcho();
+  std::string out = Exchange(server->port(),
+                             "POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                             "3\r\nbod\r\n1\r\ny\r\n0\r\n\r\n");
+  EXPECT_NE(out.find(R"("body":"body")"), std::string::npos) << out;
+}
+
+// An answer larger than the socket buffers: what the kernel cannot take at
+// once is written as the reader drains it.
+TEST(HttpServer, AnAnswerLargerThanTheSocketBuffersArrivesWhole) {
+  const std::string big(8 << 20, 'z');
+  auto s = Server::Start({}, Sync([&](const Request&) { return Response::Text(200, big); }));
+  ASSERT_TRUE(s.ok());
+  int fd = Connect((*s)->port());
+  std::string req = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::this_thread::sleep_for(300ms);  // the server fills the buffers and waits
+  std::string out = ReadAll(fd, 10s);
+  ::close(fd);
+  size_t body = out.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_NE(out.find("Content-Length: " + std::to_string(big.size())), std::string::npos);
+  EXPECT_EQ(out.size() - body - 4, big.size());
+  EXPECT_EQ(out.find_first_not_of('z', body + 4), std::string::npos);
+}
+
+// A reader that does not drain the answer is cut off once write_timeout
+// passes, rather than holding the connection forever.
+TEST(HttpServer, AnAnswerNobodyReadsIsCutOffByTheWriteTimeout) {
+  const std::string big(32 << 20, 'z');
+  ServerOptions o;
+  o.write_timeout = 300ms;
+  auto s = Server::Start(o, Sync([&](const Request&) { return Response::Text(200, big); }));
+  ASSERT_TRUE(s.ok());
+  int fd = Connect((*s)->port());
+  std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::this_thread::sleep_for(1500ms);
+  auto start = std::chrono::steady_clock::now();
+  std::string out = ReadAll(fd, 10s);
+  ::close(fd);
+  EXPECT_LT(out.size(), big.size()) << "the whole answer went out: nothing was cut off";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "the connection was not closed";
+}
+
 TEST(HttpServer, OversizedHeadersAndBodiesAreRefused) {
   ServerOptions o;
   o.max_header_bytes = 1024;

@@ -54,12 +54,21 @@ bool WritableHeader(std::string_view name, std::string_view value) {
   return true;
 }
 
+void KeepOrRelease(std::string& wire) {
+  if (wire.capacity() > kKeptWireCapacity) {
+    std::string().swap(wire);
+  } else {
+    wire.clear();
+  }
+}
+
 std::string WireResponse(int status, const Headers& headers, std::string_view body, unsigned version,
-                         bool keep_alive) {
+                         bool keep_alive, std::string into) {
   const bool bodiless = status < 200 || status == 204 || status == 304;
   auto beast_reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   std::string_view reason(beast_reason.data(), beast_reason.size());
-  std::string out;
+  std::string out = std::move(into);
+  out.clear();
   out.reserve(64 + reason.size() + HeadersSize(headers) + (bodiless ? 0 : body.size()));
   out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(status)).append(" ").append(reason);
   out.append("\r\n");
@@ -73,8 +82,9 @@ std::string WireResponse(int status, const Headers& headers, std::string_view bo
 }
 
 std::string WireRequest(std::string_view method, std::string_view target, std::string_view host,
-                        const Headers& headers, std::string_view body) {
-  std::string out;
+                        const Headers& headers, std::string_view body, std::string into) {
+  std::string out = std::move(into);
+  out.clear();
   out.reserve(64 + method.size() + target.size() + host.size() + HeadersSize(headers) + body.size());
   out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
   Append(out, "Host", host);

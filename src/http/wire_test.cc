@@ -41,5 +41,22 @@ TEST(WireRequest, WritesHostAgentHeadersAndLength) {
             "PUT /p HTTP/1.1\r\nHost: h\r\nUser-Agent: tokenwarden\r\nContent-Length: 4\r\n\r\nbody");
 }
 
+TEST(Wire, ABufferHandedBackIsReusedUnlessItGrewLarge) {
+  std::string wire = WireResponse(200, {}, std::string(100, 'x'), 11, true);
+  KeepOrRelease(wire);
+  EXPECT_TRUE(wire.empty());
+  size_t kept = wire.capacity();
+  EXPECT_GE(kept, 100u);  // the memory stays for the next message
+  const char* memory = wire.data();
+  wire = WireRequest("GET", "/", "h", {}, "", std::move(wire));
+  EXPECT_EQ(wire.data(), memory) << "a small message is written into the buffer handed back";
+  EXPECT_EQ(wire, "GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: tokenwarden\r\n\r\n");
+
+  wire = WireResponse(200, {}, std::string(kKeptWireCapacity * 2, 'x'), 11, true, std::move(wire));
+  KeepOrRelease(wire);
+  EXPECT_TRUE(wire.empty());
+  EXPECT_LE(wire.capacity(), kKeptWireCapacity) << "a large message's memory is given back";
+}
+
 }  // namespace
 }  // namespace tokenwarden::http

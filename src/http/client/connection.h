@@ -79,6 +79,7 @@ class Connection {
   std::shared_ptr<Watchdog> watchdog_;  // watches the socket of either
   const boost::asio::execution_context* context_;
   boost::beast::flat_buffer buffer_;
+  std::string wire_;  // the request being written; its memory kept for the next one
   bool reusable_ = false;
   bool answer_started_ = false;
   bool failed_writing_ = false;

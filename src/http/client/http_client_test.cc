@@ -303,13 +303,16 @@ TEST_F(HttpClientTest, AServerThatNeverAnswersTimesOut) {
 }
 
 // A listener on its own thread that accepts one connection, reads the
-// request's head and, after `delay`, answers 200 "late". With `read` false it
-// never reads, so a large request fills the socket buffers and stalls.
+// request's head and, after `delay`, writes `answer` (by default 200 "late")
+// in two pieces 50 ms apart, then closes if `close`. With `read` false it
+// never reads nor answers, so a large request fills the socket buffers and
+// stalls.
 class OneShotServer {
  public:
-  OneShotServer(std::chrono::milliseconds delay, bool read)
+  OneShotServer(std::chrono::milliseconds delay, bool read,
+                std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate", bool close = false)
       : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
-        thread_([this, delay, read] {
+        thread_([this, delay, read, answer = std::move(answer), close] {
           boost::system::error_code ec;
           auto socket = acceptor_.accept(ec);
           if (ec) return;
@@ -322,8 +325,11 @@ class OneShotServer {
           std::unique_lock<std::mutex> lock(mu_);
           done_cv_.wait_for(lock, delay, [this] { return done_; });
           if (read) {
-            boost::asio::write(socket, boost::asio::buffer(std::string(
-                "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate")), ec);
+            size_t half = answer.size() / 2;
+            boost::asio::write(socket, boost::asio::buffer(answer.data(), half), ec);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            boost::asio::write(socket, boost::asio::buffer(answer.data() + half, answer.size() - half), ec);
+            if (close) socket.close(ec);
           }
           done_cv_.wait_for(lock, std::chrono::seconds(10), [this] { return done_; });
         }) {}
@@ -371,6 +377,33 @@ TEST_F(HttpClientTest, ARequestThePeerDoesNotReadTimesOutWriting) {
   OneShotServer server(std::chrono::seconds(10), /*read=*/false);
   ExpectTimesOut({"POST", server.Url(), {}, std::string(64 << 20, 'x')}, std::chrono::milliseconds(300),
                  std::chrono::seconds(30), "writing to", std::chrono::seconds(5));
+}
+
+// Without a length, the body runs to the close.
+TEST_F(HttpClientTest, AnAnswerWithoutALengthEndsAtTheClose) {
+  OneShotServer server(std::chrono::milliseconds(0), /*read=*/true,
+                       "HTTP/1.1 200 OK\r\nX-Kind: eof\r\n\r\nthe body runs to the close", /*close=*/true);
+  Client({});
+  auto r = Get(server.Url());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "the body runs to the close");
+  EXPECT_EQ(r->header("X-Kind").value_or(""), "eof");
+}
+
+TEST_F(HttpClientTest, AChunkedAnswerInPiecesIsAssembledWithRepeatedHeadersKept) {
+  OneShotServer server(std::chrono::milliseconds(0), /*read=*/true,
+                       "HTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\nTransfer-Encoding: chunked\r\n"
+                       "Set-Cookie: b=2\r\n\r\n5\r\nchunk\r\n2\r\ned\r\n0\r\n\r\n");
+  Client({});
+  auto r = Get(server.Url());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->body, "chunked");
+  Headers cookies;
+  for (const auto& h : r->headers) {
+    if (h.first == "set-cookie") cookies.push_back(h);
+  }
+  EXPECT_EQ(cookies, (Headers{{"set-cookie", "a=1"}, {"set-cookie", "b=2"}}));
 }
 
 TEST_F(HttpClientTest, TlsSucceedsWithTheCaFileAndReuses) {

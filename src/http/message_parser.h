@@ -1,0 +1,89 @@
+// Beast's HTTP/1 parser writing straight into the plain values handlers and
+// callers use: the server's Request, the client's ClientResponse. Header
+// names are lower-cased, repeats and order kept; the body is appended as it
+// comes (chunked or not). Beast's own parser would first build a
+// basic_fields (an allocation per header) that then had to be copied out.
+// Shared by the server, the client and the request fuzzer, so that the
+// fuzzer sees requests exactly as handlers do.
+#ifndef TOKENWARDEN_HTTP_MESSAGE_PARSER_H_
+#define TOKENWARDEN_HTTP_MESSAGE_PARSER_H_
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "http/client/http_client.h"
+#include "http/message.h"
+#include "util/ascii.h"
+
+namespace tokenwarden::http {
+
+// The limits (header_limit, body_limit), skip() for HEAD, keep_alive() and
+// need_eof() are Beast's, on the base class.
+template <bool isRequest>
+class MessageParser final : public boost::beast::http::basic_parser<isRequest> {
+ public:
+  using Message = std::conditional_t<isRequest, Request, ClientResponse>;
+
+  // The message so far: complete once is_done().
+  Message& get() { return message_; }
+  // 10 for HTTP/1.0, 11 for HTTP/1.1; known once is_header_done().
+  unsigned version() const { return version_; }
+
+ private:
+  using string_view = boost::beast::string_view;
+  using error_code = boost::beast::error_code;
+
+  void on_request_impl(boost::beast::http::verb, string_view method, string_view target, int version,
+                       error_code&) override {
+    if constexpr (isRequest) {
+      message_.method.assign(method.data(), method.size());
+      message_.target.assign(target.data(), target.size());
+    }
+    version_ = static_cast<unsigned>(version);
+  }
+
+  void on_response_impl(int status, string_view, int version, error_code&) override {
+    if constexpr (!isRequest) message_.status = status;
+    version_ = static_cast<unsigned>(version);
+  }
+
+  void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override {
+    if (message_.headers.empty()) message_.headers.reserve(8);  // one allocation for a usual header
+    auto& added = message_.headers.emplace_back(std::string(name.data(), name.size()),
+                                                std::string(value.data(), value.size()));
+    AsciiLowerInPlace(added.first);
+  }
+
+  void on_header_impl(error_code&) override {}
+
+  // The base class has checked a declared length against body_limit.
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) message_.body.reserve(static_cast<size_t>(*length));
+  }
+
+  size_t on_body_impl(string_view body, error_code&) override {
+    message_.body.append(body.data(), body.size());
+    return body.size();
+  }
+
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+
+  size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
+    message_.body.append(body.data(), body.size());
+    return body.size();
+  }
+
+  void on_finish_impl(error_code&) override {}
+
+  Message message_;
+  unsigned version_ = 11;
+};
+
+using RequestParser = MessageParser<true>;
+using ResponseParser = MessageParser<false>;
+
+}  // namespace tokenwarden::http
+
+#endif  // TOKENWARDEN_HTTP_MESSAGE_PARSER_H_

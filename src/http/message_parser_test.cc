@@ -1,0 +1,112 @@
+#include "http/message_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/buffer.hpp>
+#include <string>
+#include <string_view>
+
+#include "http/stream_io.h"
+
+namespace tokenwarden::http {
+namespace {
+
+// Feeds `wire` to the parser `step` bytes at a time, as reads would, and
+// returns how many bytes were fed when ParseBuffered first said the step
+// was over (or wire.size() + 1 if it never did).
+template <bool isRequest>
+size_t Feed(std::string_view wire, size_t step, boost::beast::flat_buffer& buffer,
+            MessageParser<isRequest>& parser, bool header_only, boost::system::error_code& ec) {
+  size_t fed = 0;
+  while (true) {
+    if (ParseBuffered(buffer, parser, header_only, ec)) return fed;
+    if (fed == wire.size()) return wire.size() + 1;
+    size_t n = std::min(step, wire.size() - fed);
+    auto into = buffer.prepare(n);
+    boost::asio::buffer_copy(into, boost::asio::buffer(wire.substr(fed, n)));
+    buffer.commit(n);
+    fed += n;
+  }
+}
+
+constexpr std::string_view kChunkedAnswer =
+    "HTTP/1.1 200 OK\r\n"
+    "Set-Cookie: a=1\r\n"
+    "Content-Type: text/plain\r\n"
+    "SET-COOKIE: b=2\r\n"
+    "Transfer-Encoding: chunked\r\n"
+    "\r\n"
+    "4\r\nchun\r\n3\r\nked\r\n0\r\n\r\n";
+
+TEST(MessageParser, AChunkedAnswerInAnyPiecesReadsTheSameWithRepeatsKeptInOrder) {
+  for (size_t step : {size_t{1}, size_t{2}, size_t{7}, size_t{64}, kChunkedAnswer.size()}) {
+    SCOPED_TRACE("fed " + std::to_string(step) + " bytes at a time");
+    std::string wire = std::string(kChunkedAnswer) + "HTTP/1.1 204 No Content\r\n\r\n";  // the next answer
+    boost::beast::flat_buffer buffer;
+    ResponseParser parser;
+    boost::system::error_code ec;
+    Feed(wire, step, buffer, parser, /*header_only=*/false, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_TRUE(parser.is_done());
+    const ClientResponse& r = parser.get();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "chunked");
+    Headers expected = {{"set-cookie", "a=1"},
+                        {"content-type", "text/plain"},
+                        {"set-cookie", "b=2"},
+                        {"transfer-encoding", "chunked"}};
+    EXPECT_EQ(r.headers, expected);
+    EXPECT_TRUE(parser.keep_alive());
+    EXPECT_EQ(parser.version(), 11u);
+    // Whatever came past the message stays for the next one.
+    std::string rest(static_cast<const char*>(buffer.data().data()), buffer.size());
+    EXPECT_EQ(rest, std::string_view("HTTP/1.1 204 No Content\r\n\r\n").substr(0, rest.size()));
+  }
+}
+
+TEST(MessageParser, AHeaderOnlyStepStopsBeforeTheBody) {
+  std::string_view wire = "POST /pay?x=1 HTTP/1.0\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello";
+  boost::beast::flat_buffer buffer;
+  RequestParser parser;
+  boost::system::error_code ec;
+  Feed(wire, wire.size(), buffer, parser, /*header_only=*/true, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(parser.is_header_done());
+  EXPECT_FALSE(parser.is_done());
+  EXPECT_EQ(parser.get().body, "");
+  EXPECT_EQ(buffer.size(), 5u);  // the body, not parsed yet
+
+  EXPECT_TRUE(ParseBuffered(buffer, parser, /*header_only=*/false, ec));
+  ASSERT_FALSE(ec) << ec.message();
+  const Request& r = parser.get();
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.target, "/pay?x=1");
+  EXPECT_EQ(r.query(), "x=1");
+  EXPECT_EQ(r.body, "hello");
+  EXPECT_EQ(parser.version(), 10u);
+  EXPECT_FALSE(parser.keep_alive());  // HTTP/1.0 without keep-alive
+}
+
+TEST(MessageParser, LimitsAreTheParsersAndEndTheStep) {
+  {
+    std::string wire = "GET / HTTP/1.1\r\nX-Big: " + std::string(200, 'x') + "\r\n\r\n";
+    boost::beast::flat_buffer buffer;
+    RequestParser parser;
+    parser.header_limit(100);
+    boost::system::error_code ec;
+    EXPECT_LE(Feed(wire, 16, buffer, parser, /*header_only=*/true, ec), wire.size());
+    EXPECT_EQ(ec, boost::beast::http::error::header_limit);
+  }
+  {
+    std::string_view wire = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world";
+    boost::beast::flat_buffer buffer;
+    ResponseParser parser;
+    parser.body_limit(10);
+    boost::system::error_code ec;
+    EXPECT_LE(Feed(wire, 4, buffer, parser, /*header_only=*/false, ec), wire.size());
+    EXPECT_EQ(ec, boost::beast::http::error::body_limit);
+  }
+}
+
+}  // namespace
+}  // namespace tokenwarden::http

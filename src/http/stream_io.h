@@ -1,0 +1,125 @@
+// Reading an HTTP message and writing a buffer, for the server and the
+// client alike, with fewer trips through the scheduler than Beast's
+// composed operations take (each of those is an allocation, a post and a
+// resumption of the coroutine, on every request through the proxy).
+//
+// Each comes as a step that needs no coroutine, and the rest that does:
+//
+//   if (!ParseBuffered(buffer, parser, header_only, ec))
+//     co_await ReadMessage(stream, buffer, parser, header_only, ec);
+//
+//   if (!WriteNow(stream, data, ec))
+//     co_await asio::async_write(stream, data, redirect_error(use_awaitable, ec));
+//
+// - ParseBuffered parses what the buffer already holds; when that is the
+//   whole message (a pipelined request, a body that came with its header)
+//   nothing is awaited. ReadMessage reads with plain async_read_some until
+//   the parser is satisfied.
+// - WriteNow sends on a plain socket at once, without blocking; the
+//   caller awaits async_write only for what the kernel's buffer could not
+//   take. On TLS it sends nothing.
+//
+// Errors are Beast's: http::error::end_of_stream when the peer closed
+// before a message began, the parser's own (header_limit, body_limit, ...),
+// else the socket's.
+#ifndef TOKENWARDEN_HTTP_STREAM_IO_H_
+#define TOKENWARDEN_HTTP_STREAM_IO_H_
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// (keep the line above first)
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <cstddef>
+#include <type_traits>
+
+namespace tokenwarden::http {
+
+template <class Stream>
+struct IsPlainSocket : std::false_type {};
+template <class Protocol, class Executor>
+struct IsPlainSocket<boost::asio::basic_stream_socket<Protocol, Executor>> : std::true_type {};
+
+// Parses what `buffer` holds until the parser has the whole header
+// (`header_only`) or the whole message. True when that step is over: the
+// parser is satisfied, or `ec` is set. Bytes past the message stay in
+// `buffer`. The parser reads past the header only when the whole message is
+// wanted (its eager mode).
+template <bool isRequest>
+bool ParseBuffered(boost::beast::flat_buffer& buffer, boost::beast::http::basic_parser<isRequest>& parser,
+                   bool header_only, boost::system::error_code& ec) {
+  ec = {};
+  parser.eager(!header_only);
+  while (!(header_only ? parser.is_header_done() : parser.is_done())) {
+    if (buffer.size() == 0) return false;
+    size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == boost::beast::http::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec) return true;
+    if (used == 0) return false;  // nothing it can take yet
+  }
+  return true;
+}
+
+// What ParseBuffered left to do: reads from `stream` into `buffer`, and
+// parses, until the step is over.
+template <class Stream, bool isRequest>
+boost::asio::awaitable<void> ReadMessage(Stream& stream, boost::beast::flat_buffer& buffer,
+                                         boost::beast::http::basic_parser<isRequest>& parser, bool header_only,
+                                         boost::system::error_code& ec) {
+  do {
+    size_t size = boost::beast::read_size(buffer, 65536);
+    if (size == 0) {
+      ec = boost::beast::http::error::buffer_overflow;
+      co_return;
+    }
+    size_t n = co_await stream.async_read_some(buffer.prepare(size),
+                                               boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    buffer.commit(n);
+    if (ec == boost::asio::error::eof) {
+      ec = {};
+      if (!parser.got_some()) {
+        ec = boost::beast::http::error::end_of_stream;
+      } else {
+        parser.put_eof(ec);  // a body that runs to the close ends here
+      }
+      co_return;
+    }
+    if (ec) co_return;
+  } while (!ParseBuffered(buffer, parser, header_only, ec));
+}
+
+// Sends as much of `data` as a plain socket takes now, advancing `data`.
+// True when all went, or `ec` is set; then there is nothing to await. The
+// socket must be non-blocking (socket.non_blocking(true)). On any other
+// stream (TLS) it sends nothing and returns false.
+template <class Stream>
+bool WriteNow(Stream& stream, boost::asio::const_buffer& data, boost::system::error_code& ec) {
+  ec = {};
+  if constexpr (IsPlainSocket<Stream>::value) {
+    while (data.size() > 0) {
+      data += stream.write_some(data, ec);
+      if (ec == boost::asio::error::would_block) {
+        ec = {};
+        return false;
+      }
+      if (ec) return true;
+    }
+    return true;
+  } else {
+    return false;
+  }
+}
+
+}  // namespace tokenwarden::http
+
+#endif  // TOKENWARDEN_HTTP_STREAM_IO_H_
