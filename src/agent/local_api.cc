@@ -24,6 +24,8 @@ std::pair<std::string_view, std::string_view> Segment(std::string_view path) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+boost::asio::awaitable<Response> Answer(Response r) { co_return r; }
+
 Response TokenResponse(AccountRuntime& account, const std::shared_ptr<const Session>& s) {
   Response r = Response::Text(200, account.token_json.Get(s), "application/json");
   r.Header("Cache-Control", "no-store");
@@ -92,11 +94,24 @@ boost::asio::awaitable<Response> LocalApi::Handle(Request request) {
   try {
     std::optional<Response> fast = FastToken(request);
     if (fast) co_return std::move(*fast);
+    if (StartsWith(request.path(), "/proxy/")) co_return co_await Proxy(request);
     co_return co_await Route(request);
   } catch (const std::exception& e) {
     log::Error("handler_failed", {{"path", std::string(request.path())}, {"error", e.what()}});
     co_return ErrorResponse(500, "internal", "the agent failed to handle this request; see its log");
   }
+}
+
+// Not a coroutine: it hands over ProxyRequest's, one frame fewer on every
+// proxied request. The caller awaits it at once, while `request` lives.
+boost::asio::awaitable<Response> LocalApi::Proxy(const Request& request) {
+  auto [id, rest] = Segment(request.path().substr(7));
+  auto account = directory_.Find(id);
+  if (!account) return Answer(ErrorResponse(404, "unknown_account", "no account '" + std::string(id) + "' is configured"));
+  auto headers = [&request](std::string_view name) { return request.header(name); };
+  AccessDecision d = directory_.guard()->Check(headers, false, id);
+  if (!d.allowed) return Answer(ErrorResponse(d.status, d.error, d.message, id));
+  return ProxyRequest(std::move(account), request, rest.empty() ? "/" : rest, metrics_, options_.invalidate_wait);
 }
 
 boost::asio::awaitable<Response> LocalApi::Route(const Request& request) {
@@ -116,16 +131,6 @@ boost::asio::awaitable<Response> LocalApi::Route(const Request& request) {
     }
     if (path == "/metrics") co_return Response::Text(200, metrics_.Render(), "text/plain; version=0.0.4");
     co_return StatusPage();
-  }
-
-  if (StartsWith(path, "/proxy/")) {
-    auto [id, rest] = Segment(path.substr(7));
-    auto account = directory_.Find(id);
-    if (!account) co_return ErrorResponse(404, "unknown_account", "no account '" + std::string(id) + "' is configured");
-    AccessDecision d = guard->Check(headers, false, id);
-    if (!d.allowed) co_return ErrorResponse(d.status, d.error, d.message, id);
-    co_return co_await ProxyRequest(*account, request, rest.empty() ? "/" : rest, metrics_,
-                                    options_.invalidate_wait);
   }
 
   if (!StartsWith(path, "/v1/")) co_return ErrorResponse(404, "not_found", "no such endpoint: " + std::string(path));

@@ -59,6 +59,7 @@ class LocalApi {
 
  private:
   boost::asio::awaitable<http::Response> Route(const http::Request& request);
+  boost::asio::awaitable<http::Response> Proxy(const http::Request& request);
   // The hot path, GET /v1/token/{account} with a session there, answered
   // without a coroutine frame of its own; nullopt for everything else.
   std::optional<http::Response> FastToken(const http::Request& request) const;

@@ -42,11 +42,8 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
 http::Response Downstream(UpstreamResponse answer, uint64_t generation, bool retried) {
   http::Response r;
   r.status = answer.status;
-  r.headers.reserve(answer.headers.size() + 2);
-  for (auto& [name, value] : answer.headers) {
-    if (HopHeader(name)) continue;
-    r.headers.emplace_back(std::move(name), std::move(value));
-  }
+  r.headers = std::move(answer.headers);  // filtered in place: no second vector
+  std::erase_if(r.headers, [](const auto& header) { return HopHeader(header.first); });
   r.body = std::move(answer.body);
   r.Header("Tokenwarden-Generation", std::to_string(generation));
   if (retried) r.Header("Tokenwarden-Retried", "1");
@@ -63,9 +60,10 @@ http::Response TransportFailure(const AccountRuntime& account, const Error& erro
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, const http::Request& request,
-                                                    std::string_view path, MetricsRegistry& metrics,
-                                                    Duration session_wait) {
+boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRuntime> held,
+                                                    const http::Request& request, std::string_view path,
+                                                    MetricsRegistry& metrics, Duration session_wait) {
+  AccountRuntime& account = *held;  // held for the whole call: a reload may drop it from the directory
   const std::string& id = account.id;
   auto count = [&](int status) {
     account.proxy_requests

@@ -11,6 +11,7 @@
 #include <utility>
 // (keep the line above first)
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <string_view>
 
 #include "agent/account_runtime.h"
@@ -19,13 +20,15 @@
 
 namespace tokenwarden::agent {
 
-// `path` is the part after /proxy/{account} (starting with '/'); the query
-// of `request` is forwarded as it is. The answer carries the upstream's
-// status, headers and body, plus "Tokenwarden-Generation" (the session
-// used) and "Tokenwarden-Retried: 1" when it was retried.
-boost::asio::awaitable<http::Response> ProxyRequest(AccountRuntime& account, const http::Request& request,
-                                                    std::string_view path, MetricsRegistry& metrics,
-                                                    Duration session_wait);
+// The account is held for the whole call (a reload may drop it from the
+// directory meanwhile). `path` is the part after /proxy/{account} (starting
+// with '/'); the query of `request` is forwarded as it is. The answer
+// carries the upstream's status, headers and body, plus
+// "Tokenwarden-Generation" (the session used) and "Tokenwarden-Retried: 1"
+// when it was retried.
+boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRuntime> held,
+                                                    const http::Request& request, std::string_view path,
+                                                    MetricsRegistry& metrics, Duration session_wait);
 
 }  // namespace tokenwarden::agent
 
