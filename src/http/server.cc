@@ -243,14 +243,14 @@ class ServerImpl : public Server {
       // Waiting for the next request on a kept-alive connection is "idle";
       // once it starts, the whole request must arrive within read_timeout.
       connection->Expect(first ? options_.read_timeout : options_.idle_timeout);
-      if (!ParseBuffered(buffer, parser, /*header_only=*/true, ec)) {
-        co_await ReadMessage(socket, buffer, parser, /*header_only=*/true, ec);
-      }
-      if (!ec && !parser.is_done()) {  // a body follows
-        connection->Expect(options_.read_timeout);
-        if (!ParseBuffered(buffer, parser, /*header_only=*/false, ec)) {
-          co_await ReadMessage(socket, buffer, parser, /*header_only=*/false, ec);
+      for (bool header_only : {true, false}) {
+        bool done = ParseBuffered(buffer, parser, header_only, ec);
+        while (!done) {
+          size_t n = co_await socket.async_read_some(ReadSpace(buffer), asio::redirect_error(use_awaitable, ec));
+          done = Received(buffer, parser, n, header_only, ec);
         }
+        if (ec || parser.is_done()) break;
+        connection->Expect(options_.read_timeout);  // a body follows
       }
       connection->Pause();
       first = false;

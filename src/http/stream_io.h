@@ -1,20 +1,23 @@
 // Reading an HTTP message and writing a buffer, for the server and the
 // client alike, with fewer trips through the scheduler than Beast's
 // composed operations take (each of those is an allocation, a post and a
-// resumption of the coroutine, on every request through the proxy).
+// resumption of the coroutine, on every request through the proxy). The
+// caller's coroutine runs the loop itself: a coroutine of ours in between
+// would cost a frame per message.
 //
-// Each comes as a step that needs no coroutine, and the rest that does:
-//
-//   if (!ParseBuffered(buffer, parser, header_only, ec))
-//     co_await ReadMessage(stream, buffer, parser, header_only, ec);
+//   bool done = ParseBuffered(buffer, parser, header_only, ec);
+//   while (!done) {
+//     size_t n = co_await stream.async_read_some(ReadSpace(buffer), redirect_error(use_awaitable, ec));
+//     done = Received(buffer, parser, n, header_only, ec);
+//   }
 //
 //   if (!WriteNow(stream, data, ec))
 //     co_await asio::async_write(stream, data, redirect_error(use_awaitable, ec));
 //
 // - ParseBuffered parses what the buffer already holds; when that is the
 //   whole message (a pipelined request, a body that came with its header)
-//   nothing is awaited. ReadMessage reads with plain async_read_some until
-//   the parser is satisfied.
+//   nothing is awaited. Received takes a read's bytes (or its end) and
+//   parses on.
 // - WriteNow sends on a plain socket at once, without blocking; the
 //   caller awaits async_write only for what the kernel's buffer could not
 //   take. On TLS it sends nothing.
@@ -25,13 +28,7 @@
 #ifndef TOKENWARDEN_HTTP_STREAM_IO_H_
 #define TOKENWARDEN_HTTP_STREAM_IO_H_
 
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-// (keep the line above first)
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/basic_stream_socket.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
@@ -70,32 +67,34 @@ bool ParseBuffered(boost::beast::flat_buffer& buffer, boost::beast::http::basic_
   return true;
 }
 
-// What ParseBuffered left to do: reads from `stream` into `buffer`, and
-// parses, until the step is over.
-template <class Stream, bool isRequest>
-boost::asio::awaitable<void> ReadMessage(Stream& stream, boost::beast::flat_buffer& buffer,
-                                         boost::beast::http::basic_parser<isRequest>& parser, bool header_only,
-                                         boost::system::error_code& ec) {
-  do {
-    size_t size = boost::beast::read_size(buffer, 65536);
-    if (size == 0) {
-      ec = boost::beast::http::error::buffer_overflow;
-      co_return;
+// Where the next read goes: up to 64 KiB past what the buffer holds.
+inline boost::asio::mutable_buffer ReadSpace(boost::beast::flat_buffer& buffer) {
+  size_t size = boost::beast::read_size(buffer, 65536);
+  return size == 0 ? boost::asio::mutable_buffer() : buffer.prepare(size);
+}
+
+// After a read into ReadSpace of `n` bytes that ended with `ec`: true when
+// the step is over, as for ParseBuffered. The peer's close ends a body that
+// runs to it, and is end_of_stream before any byte of a message.
+template <bool isRequest>
+bool Received(boost::beast::flat_buffer& buffer, boost::beast::http::basic_parser<isRequest>& parser, size_t n,
+              bool header_only, boost::system::error_code& ec) {
+  buffer.commit(n);
+  if (ec == boost::asio::error::eof) {
+    ec = {};
+    if (!parser.got_some()) {
+      ec = boost::beast::http::error::end_of_stream;
+    } else {
+      parser.put_eof(ec);
     }
-    size_t n = co_await stream.async_read_some(buffer.prepare(size),
-                                               boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    buffer.commit(n);
-    if (ec == boost::asio::error::eof) {
-      ec = {};
-      if (!parser.got_some()) {
-        ec = boost::beast::http::error::end_of_stream;
-      } else {
-        parser.put_eof(ec);  // a body that runs to the close ends here
-      }
-      co_return;
-    }
-    if (ec) co_return;
-  } while (!ParseBuffered(buffer, parser, header_only, ec));
+    return true;
+  }
+  if (ec) return true;
+  if (n == 0) {  // no room left to read into
+    ec = boost::beast::http::error::buffer_overflow;
+    return true;
+  }
+  return ParseBuffered(buffer, parser, header_only, ec);
 }
 
 // Sends as much of `data` as a plain socket takes now, advancing `data`.

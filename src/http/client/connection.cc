@@ -165,18 +165,18 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   parser.body_limit(options.max_body_bytes);
   if (request.method == "HEAD") parser.skip(true);
   watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
-  if (!ParseBuffered(buffer_, parser, /*header_only=*/true, ec)) {
-    co_await ReadMessage(stream, buffer_, parser, /*header_only=*/true, ec);
-  }
-  // A declared Content-Length past the cap fails before any body is read.
-  // (With Beast 1.74, async_read alone let a 200 KiB body past a 10 KiB
-  // body_limit in our test; the parser's limit still covers chunked bodies.)
-  if (!ec && parser.content_length() &&
-      *parser.content_length() > options.max_body_bytes && !parser.skip()) {
-    ec = bhttp::error::body_limit;
-  }
-  if (!ec && !ParseBuffered(buffer_, parser, /*header_only=*/false, ec)) {
-    co_await ReadMessage(stream, buffer_, parser, /*header_only=*/false, ec);
+  for (bool header_only : {true, false}) {
+    bool done = ParseBuffered(buffer_, parser, header_only, ec);
+    while (!done) {
+      size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
+      done = Received(buffer_, parser, n, header_only, ec);
+    }
+    if (ec || parser.is_done()) break;
+    // A declared Content-Length past the cap fails before any body is read.
+    if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
+      ec = bhttp::error::body_limit;
+      break;
+    }
   }
   ec = watchdog_->Explain(ec);
   watchdog_->Disarm();
