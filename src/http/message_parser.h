@@ -9,6 +9,7 @@
 #define TOKENWARDEN_HTTP_MESSAGE_PARSER_H_
 
 #include <boost/beast/http/basic_parser.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -25,6 +26,8 @@ template <bool isRequest>
 class MessageParser final : public boost::beast::http::basic_parser<isRequest> {
  public:
   using Message = std::conditional_t<isRequest, Request, ClientResponse>;
+  // The most a declared Content-Length reserves before the body arrives.
+  static constexpr std::uint64_t kMaxReservedBody = 64 * 1024;
 
   // The message so far: complete once is_done().
   Message& get() { return message_; }
@@ -58,9 +61,11 @@ class MessageParser final : public boost::beast::http::basic_parser<isRequest> {
 
   void on_header_impl(error_code&) override {}
 
-  // The base class has checked a declared length against body_limit.
+  // The base class has checked a declared length against body_limit. Only
+  // so much is reserved ahead of the bytes themselves: a header alone must
+  // not make the process allocate the whole limit.
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    if (length) message_.body.reserve(static_cast<size_t>(*length));
+    if (length) message_.body.reserve(static_cast<size_t>(std::min<std::uint64_t>(*length, kMaxReservedBody)));
   }
 
   size_t on_body_impl(string_view body, error_code&) override {

@@ -108,5 +108,20 @@ TEST(MessageParser, LimitsAreTheParsersAndEndTheStep) {
   }
 }
 
+// A declared length reserves at most kMaxReservedBody before the body comes:
+// a header alone must not make the server allocate up to its body limit.
+TEST(MessageParser, ADeclaredLengthReservesLittleBeforeTheBodyArrives) {
+  std::string head = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(8 << 20) + "\r\n\r\n";
+  boost::beast::flat_buffer buffer;
+  RequestParser parser;
+  parser.body_limit(8 << 20);
+  boost::system::error_code ec;
+  Feed(head + "abc", head.size() + 3, buffer, parser, /*header_only=*/false, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_FALSE(parser.is_done());
+  EXPECT_EQ(parser.get().body, "abc");
+  EXPECT_LE(parser.get().body.capacity(), RequestParser::kMaxReservedBody);
+}
+
 }  // namespace
 }  // namespace tokenwarden::http
