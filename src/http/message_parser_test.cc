@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/connect_pair.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read.hpp>
 #include <string>
 #include <string_view>
 
@@ -121,6 +125,29 @@ TEST(MessageParser, ADeclaredLengthReservesLittleBeforeTheBodyArrives) {
   EXPECT_FALSE(parser.is_done());
   EXPECT_EQ(parser.get().body, "abc");
   EXPECT_LE(parser.get().body.capacity(), RequestParser::kMaxReservedBody);
+}
+
+// WriteNow writes only to a socket set non-blocking; on any other it leaves
+// everything to the caller's async_write rather than block the thread.
+TEST(WriteNow, SendsOnANonBlockingSocketOnly) {
+  boost::asio::io_context ioc;
+  boost::asio::local::stream_protocol::socket a(ioc), b(ioc);
+  boost::asio::local::connect_pair(a, b);
+  std::string text = "hello";
+  boost::system::error_code ec;
+
+  boost::asio::const_buffer data = boost::asio::buffer(text);
+  EXPECT_FALSE(WriteNow(a, data, ec));
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(data.size(), text.size()) << "nothing sent on a blocking socket";
+
+  a.non_blocking(true);
+  EXPECT_TRUE(WriteNow(a, data, ec));
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(data.size(), 0u);
+  char got[5];
+  boost::asio::read(b, boost::asio::buffer(got));
+  EXPECT_EQ(std::string(got, 5), text);
 }
 
 }  // namespace

@@ -98,13 +98,15 @@ bool Received(boost::beast::flat_buffer& buffer, boost::beast::http::basic_parse
 }
 
 // Sends as much of `data` as a plain socket takes now, advancing `data`.
-// True when all went, or `ec` is set; then there is nothing to await. The
-// socket must be non-blocking (socket.non_blocking(true)). On any other
-// stream (TLS) it sends nothing and returns false.
+// True when all went, or `ec` is set; then there is nothing to await. Only
+// a socket set non-blocking (socket.non_blocking(true)) is written to: on
+// any other (and on TLS) it sends nothing and returns false, so that the
+// caller's async_write does it all and the thread never blocks.
 template <class Stream>
 bool WriteNow(Stream& stream, boost::asio::const_buffer& data, boost::system::error_code& ec) {
   ec = {};
   if constexpr (IsPlainSocket<Stream>::value) {
+    if (!stream.non_blocking()) return false;
     while (data.size() > 0) {
       data += stream.write_some(data, ec);
       if (ec == boost::asio::error::would_block) {

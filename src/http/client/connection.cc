@@ -12,22 +12,18 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <cctype>
-#include <iterator>
 
 #include "http/client/transport_error.h"
 #include "http/message_parser.h"
 #include "http/stream_io.h"
 #include "http/wire.h"
-#include "util/ascii.h"
 
 namespace tokenwarden::http {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
@@ -82,8 +78,8 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
   connecting.expires_never();
   auto plain = std::make_unique<Connection::Socket>(connecting.release_socket());
   plain->set_option(tcp::no_delay(true), ec);  // small requests; do not wait for an ACK
-  if (!url.is_https()) plain->non_blocking(true, ec);  // for WriteNow; TLS writes wait as before
   if (!url.is_https()) {
+    plain->non_blocking(true, ec);  // for WriteNow; TLS writes wait as before
     auto watchdog = std::make_shared<Connection::Watchdog>(*plain);
     co_return std::unique_ptr<Connection>(
         new Connection(std::move(plain), nullptr, std::move(watchdog), context));
@@ -165,18 +161,12 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   parser.body_limit(options.max_body_bytes);
   if (request.method == "HEAD") parser.skip(true);
   watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
-  for (bool header_only : {true, false}) {
-    bool done = ParseBuffered(buffer_, parser, header_only, ec);
-    while (!done) {
-      size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
-      done = Received(buffer_, parser, n, header_only, ec);
-    }
-    if (ec || parser.is_done()) break;
-    // A declared Content-Length past the cap fails before any body is read.
-    if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
-      ec = bhttp::error::body_limit;
-      break;
-    }
+  // One step for the whole answer: a declared Content-Length past
+  // body_limit already fails when the header ends, before any body is read.
+  bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
+  while (!done) {
+    size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
+    done = Received(buffer_, parser, n, /*header_only=*/false, ec);
   }
   ec = watchdog_->Explain(ec);
   watchdog_->Disarm();
