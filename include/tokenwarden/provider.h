@@ -73,10 +73,17 @@ class Provider {
   // Classifies an answer to an authorized API call.
   virtual Verdict Classify(const UpstreamResponse& response) const = 0;
 
-  // Headers for one upstream request: the session's, plus per-request ones
-  // (Alliance: a fresh x-request_id).
-  virtual std::vector<std::pair<std::string, std::string>> RequestHeaders(
-      const Session& session) const = 0;
+  // Appends to `out` the headers for one upstream request: the session's,
+  // plus per-request ones (Alliance: a fresh x-request_id).
+  virtual void AppendRequestHeaders(const Session& session,
+                                    std::vector<std::pair<std::string, std::string>>& out) const = 0;
+
+  // The same, as a list of their own.
+  std::vector<std::pair<std::string, std::string>> RequestHeaders(const Session& session) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    AppendRequestHeaders(session, out);
+    return out;
+  }
 };
 
 }  // namespace tokenwarden

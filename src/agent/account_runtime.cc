@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <optional>
+
 #include "jose/jwk.h"
 #include "providers/alliance_provider.h"
 #include "providers/novapost_provider.h"
@@ -82,6 +84,19 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   auto client = deps.clients->For(config);
   if (!client.ok()) return AccountError(config, client.error());
   out->client = *client;
+  // Parsed once here, not on every proxied request; the same copy is shared
+  // by accounts with the same base, as most of a large fleet has.
+  static LastInterned<http::BaseUrl> proxy_bases;
+  std::string_view base_text = config.base_urls.empty() ? std::string_view() : config.base_urls.front();
+  std::optional<Error> bad_base;
+  out->proxy_base = proxy_bases.GetIf([&](const http::BaseUrl& last) { return last.text == base_text; },
+                                      [&]() -> std::shared_ptr<const http::BaseUrl> {
+                                        auto parsed = http::BaseUrl::Parse(base_text);
+                                        if (parsed.ok()) return std::make_shared<const http::BaseUrl>(std::move(*parsed));
+                                        bad_base = parsed.error();
+                                        return nullptr;
+                                      });
+  if (bad_base) return AccountError(config, *bad_base);
   auto provider = MakeProvider(config, out->client, deps.clock);
   if (!provider.ok()) return AccountError(config, provider.error());
   TokenManagerOptions o;
@@ -97,8 +112,6 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
   if (!manager.ok()) return AccountError(config, manager.error());
   out->manager = *manager;
   out->clock = deps.clock;
-  static LastInterned<std::string> proxy_bases;
-  out->proxy_base = proxy_bases.Get(config.base_urls.empty() ? "" : config.base_urls.front());
   return out;
 }
 

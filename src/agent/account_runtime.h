@@ -42,7 +42,7 @@ struct AccountRuntime {
   std::shared_ptr<Clock> clock;
   // Where /proxy/{account}/ forwards: the first base URL, one copy shared
   // by the accounts that have the same.
-  std::shared_ptr<const std::string> proxy_base;
+  std::shared_ptr<const http::BaseUrl> proxy_base;
   Counter token_reads;  // tokenwarden_token_reads_total{account}
   // tokenwarden_proxy_requests_total{account,status}, by status.
   CounterCache proxy_requests;

@@ -24,17 +24,20 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
                              const Session& session) {
   http::ClientRequest up;
   up.method = request.method;
-  up.url = *account.proxy_base + std::string(path);
-  if (!request.query().empty()) up.url += "?" + std::string(request.query());
-  auto attached = account.manager->provider().RequestHeaders(session);
-  up.headers.reserve(request.headers.size() + attached.size());
+  up.base = account.proxy_base;  // parsed once, not per request
+  up.url.reserve(path.size() + 1 + request.query().size());
+  up.url.append(path);
+  if (!request.query().empty()) up.url.append("?").append(request.query());
+  up.headers.reserve(session.headers.size() + 1 + request.headers.size());
+  account.manager->provider().AppendRequestHeaders(session, up.headers);
+  const size_t attached = up.headers.size();
   for (const auto& header : request.headers) {
     const std::string& name = header.first;  // a named reference: clang < 16 cannot capture a structured binding
     if (HopHeader(name)) continue;
-    bool ours = std::any_of(attached.begin(), attached.end(), [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
+    bool ours = std::any_of(up.headers.begin(), up.headers.begin() + static_cast<std::ptrdiff_t>(attached),
+                            [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
     if (!ours) up.headers.push_back(header);
   }
-  for (auto& h : attached) up.headers.push_back(std::move(h));
   up.body = request.body;
   return up;
 }

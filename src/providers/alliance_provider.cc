@@ -59,11 +59,10 @@ class AllianceProvider : public Provider {
     return ClassifyAllianceAnswer(response, clock_->Now());
   }
 
-  std::vector<std::pair<std::string, std::string>> RequestHeaders(
-      const Session& session) const override {
-    auto out = RevealHeaders(session);
+  void AppendRequestHeaders(const Session& session,
+                            std::vector<std::pair<std::string, std::string>>& out) const override {
+    AppendRevealedHeaders(session, out);
     out.emplace_back("x-request_id", NewRequestId());
-    return out;
   }
 
  private:

@@ -122,9 +122,9 @@ class NovaPostProvider : public Provider {
     return ClassifyNovaPostAnswer(response, NovaPostCall::kApi, shared_->clock->Now());
   }
 
-  std::vector<std::pair<std::string, std::string>> RequestHeaders(
-      const Session& session) const override {
-    return RevealHeaders(session);
+  void AppendRequestHeaders(const Session& session,
+                            std::vector<std::pair<std::string, std::string>>& out) const override {
+    AppendRevealedHeaders(session, out);
   }
 
  private:

@@ -10,10 +10,11 @@
 
 namespace tokenwarden::providers {
 
-// The session's headers with their values revealed, in order: the one place
-// a provider turns its credentials into plain strings, for the wire.
-std::vector<std::pair<std::string, std::string>> RevealHeaders(
-    const Session& session);
+// Appends the session's headers to `out` with their values revealed, in
+// order: the one place a provider turns its credentials into plain strings,
+// for the wire.
+void AppendRevealedHeaders(const Session& session,
+                           std::vector<std::pair<std::string, std::string>>& out);
 
 }  // namespace tokenwarden::providers
 

@@ -126,21 +126,28 @@ Connection::Socket& Connection::tcp() { return plain_ ? *plain_ : tls_->next_lay
 // Not a coroutine itself: it hands over ExchangeOn's, one frame fewer per
 // request. The caller awaits it at once, while its arguments live.
 awaitable<Result<ClientResponse>> Connection::Exchange(
-    const Url& url, const ClientRequest& request,
+    const BaseUrl& base, std::string_view rest, const ClientRequest& request,
     const HttpClientOptions& options) {
-  if (tls_) return ExchangeOn(*tls_, url, request, options);
-  return ExchangeOn(*plain_, url, request, options);
+  if (tls_) return ExchangeOn(*tls_, base, rest, request, options);
+  return ExchangeOn(*plain_, base, rest, request, options);
 }
 
 template <class Stream>
 awaitable<Result<ClientResponse>> Connection::ExchangeOn(
-    Stream& stream, const Url& url, const ClientRequest& request,
-    const HttpClientOptions& options) {
+    Stream& stream, const BaseUrl& base, std::string_view rest,
+    const ClientRequest& request, const HttpClientOptions& options) {
   reusable_ = false;
   answer_started_ = false;
   failed_writing_ = false;
-  wire_ = WireRequest(request.method, url.target, url.HostHeader(),
-                      request.headers, request.body, std::move(wire_));
+  target_.assign(base.url.target).append(rest);
+  if (target_.empty()) target_ = "/";
+  // Errors name the whole URL (redacted), made only when one is needed.
+  auto url = [&] {
+    Url whole = base.url;
+    whole.target = target_;
+    return whole;
+  };
+  wire_ = WireRequest(request.method, target_, base.host_header, request.headers, request.body, std::move(wire_));
   boost::system::error_code ec;
   watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + options.write_timeout);
   asio::const_buffer data = asio::buffer(wire_);
@@ -152,7 +159,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   if (ec) {
     watchdog_->Disarm();
     failed_writing_ = true;
-    co_return TransportError(ec, "writing to", url, options.write_timeout);
+    co_return TransportError(ec, "writing to", url(), options.write_timeout);
   }
 
   ResponseParser parser;
@@ -172,8 +179,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   watchdog_->Disarm();
   answer_started_ = parser.got_some();
   if (ec)
-    co_return TransportError(ec, "reading the answer from", url,
-                             options.read_timeout);
+    co_return TransportError(ec, "reading the answer from", url(), options.read_timeout);
 
   ClientResponse response = std::move(parser.get());
   reusable_ = parser.keep_alive() && buffer_.size() == 0;

@@ -36,11 +36,11 @@ class Connection {
       const Url& url, boost::asio::ssl::context& tls,
       const HttpClientOptions& options);
 
-  // Writes `request` (whose parsed URL is `url`) and reads the answer.
-  // After a failure, answer_started() and failed_writing() tell a caller
-  // whether the request may be sent again on another connection.
+  // Writes `request` to the target base.url.target + `rest` and reads the
+  // answer. After a failure, answer_started() and failed_writing() tell a
+  // caller whether the request may be sent again on another connection.
   boost::asio::awaitable<Result<ClientResponse>> Exchange(
-      const Url& url, const ClientRequest& request,
+      const BaseUrl& base, std::string_view rest, const ClientRequest& request,
       const HttpClientOptions& options);
 
   // Ends any step's watch: a handler still queued finds nothing to cut off.
@@ -71,15 +71,16 @@ class Connection {
   Socket& tcp();
   template <class Stream>
   boost::asio::awaitable<Result<ClientResponse>> ExchangeOn(
-      Stream& stream, const Url& url, const ClientRequest& request,
-      const HttpClientOptions& options);
+      Stream& stream, const BaseUrl& base, std::string_view rest,
+      const ClientRequest& request, const HttpClientOptions& options);
 
   std::unique_ptr<Socket> plain_;  // exactly one of plain_, tls_
   std::unique_ptr<TlsStream> tls_;
   std::shared_ptr<Watchdog> watchdog_;  // watches the socket of either
   const boost::asio::execution_context* context_;
   boost::beast::flat_buffer buffer_;
-  std::string wire_;  // the request being written; its memory kept for the next one
+  std::string target_;  // the request's target; its memory kept for the next one
+  std::string wire_;    // the request being written; likewise
   bool reusable_ = false;
   bool answer_started_ = false;
   bool failed_writing_ = false;

@@ -31,30 +31,38 @@ class BeastHttpClient : public HttpClient {
   // on every request through the proxy).
   awaitable<Result<ClientResponse>> Send(ClientRequest request) override {
     try {
-      auto checked = Check(request.url);
-      if (!checked.ok()) co_return std::move(checked).error();
+      // Where to: the request's base, checked here (it may have been parsed
+      // for another client), or its own URL, parsed and checked.
+      std::optional<BaseUrl> own;
+      const BaseUrl* to = request.base.get();
+      std::string_view rest = request.url;
+      if (to && !Allowed(*to)) co_return InsecureHttp(to->url);
+      if (!to) {
+        auto checked = Check(request.url);
+        if (!checked.ok()) co_return std::move(checked).error();
+        to = &own.emplace(std::move(*checked));
+        rest = {};
+      }
       std::optional<AsyncLimit::Place> place;
       if (in_flight_) {
         if (!in_flight_->TryAcquire()) co_await in_flight_->Acquire();
         place.emplace(in_flight_.get());
       }
-      const Url& url = *checked;
-      const std::string origin = url.Origin();
       auto executor = co_await asio::this_coro::executor;
       const asio::execution_context* context = &asio::query(executor, asio::execution::context);
       bool replayable = request.method == "GET" || request.method == "HEAD";
       for (int attempt = 0;; ++attempt) {
-        std::unique_ptr<Connection> connection = pool_.Take(origin, context);
+        std::unique_ptr<Connection> connection = pool_.Take(to->origin, context);
         bool reused = connection != nullptr;
         if (!reused) {
-          auto opened = co_await Connection::Open(url, tls_, options_);
+          auto opened = co_await Connection::Open(to->url, tls_, options_);
           if (!opened.ok()) co_return std::move(opened).error();
           opened_.fetch_add(1);
           connection = std::move(*opened);
         }
-        auto response = co_await connection->Exchange(url, request, options_);
+        auto response = co_await connection->Exchange(*to, rest, request, options_);
         if (response.ok()) {
-          if (connection->reusable()) pool_.Put(origin, std::move(connection));
+          if (connection->reusable()) pool_.Put(to->origin, std::move(connection));
           co_return response;
         }
         // A kept-alive connection the server closed meanwhile fails before any
@@ -77,16 +85,17 @@ class BeastHttpClient : public HttpClient {
   void CloseIdle() override { pool_.Clear(); }
 
  private:
-  Result<Url> Check(std::string_view text) const {
-    TW_ASSIGN_OR_RETURN(Url url, Url::Parse(text));
-    if (!url.is_https() && !options_.allow_insecure_http &&
-        !IsLoopbackHost(url.host)) {
-      return MakeError(ErrorCode::kPermissionDenied,
-                       "refusing plain http:// to non-loopback host '" +
-                           url.host + "' (" + url.Redacted() +
-                           "); use https, or set allow_insecure_http");
-    }
+  Result<BaseUrl> Check(std::string_view text) const {
+    TW_ASSIGN_OR_RETURN(BaseUrl url, BaseUrl::Parse(text));
+    if (!Allowed(url)) return InsecureHttp(url.url);
     return url;
+  }
+
+  bool Allowed(const BaseUrl& url) const { return url.url.is_https() || options_.allow_insecure_http || url.loopback; }
+
+  static Error InsecureHttp(const Url& url) {
+    return MakeError(ErrorCode::kPermissionDenied, "refusing plain http:// to non-loopback host '" + url.host +
+                                                       "' (" + url.Redacted() + "); use https, or set allow_insecure_http");
   }
 
   const HttpClientOptions options_;

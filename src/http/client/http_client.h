@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/client/url.h"
 #include "http/message.h"
 #include "tokenwarden/clock.h"
 #include "tokenwarden/result.h"
@@ -22,11 +23,16 @@ namespace tokenwarden::http {
 
 struct ClientRequest {
   std::string method = "GET";
-  std::string url;  // absolute: https://host[:port]/path?query
+  // Absolute (https://host[:port]/path?query); or, when `base` is set, what
+  // follows the base in the URL ("/divisions?page=2").
+  std::string url;
   // Sent as given; Host, Content-Length and Connection are the client's.
   // Values may be credentials: they never appear in an error.
   Headers headers;
   std::string body;
+  // Set by callers that send many requests below one base URL, which is
+  // then parsed once rather than on every request.
+  std::shared_ptr<const BaseUrl> base;
 };
 
 struct ClientResponse {

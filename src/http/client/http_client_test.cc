@@ -271,6 +271,38 @@ TEST_F(HttpClientTest, RefusesPlainHttpBeyondLoopback) {
   EXPECT_TRUE((*MakeHttpClient(insecure))->CheckUrl("http://10.1.2.3/x").ok());
 }
 
+TEST_F(HttpClientTest, ARequestBelowABaseGoesToTheBasePathFollowedByItsOwn) {
+  Client();
+  auto quick = BaseUrl::Parse(HttpUrl("/quick"));
+  ASSERT_TRUE(quick.ok()) << quick.error().message;
+  ClientRequest request{"GET", "/file.txt", {}, ""};
+  request.base = std::make_shared<const BaseUrl>(*quick);
+  auto r = Send(request);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "quick\n");
+
+  auto bare = BaseUrl::Parse("http://127.0.0.1:" + std::to_string(http_port_));
+  ASSERT_TRUE(bare.ok());
+  request.base = std::make_shared<const BaseUrl>(*bare);
+  r = Send(request);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "hello\n");
+  EXPECT_EQ(client_->connections_opened(), 1u) << "one origin, one connection";
+}
+
+TEST_F(HttpClientTest, ABaseIsCheckedAgainstTheClientsOwnPolicy) {
+  Client();  // plain http beyond loopback not allowed
+  auto remote = BaseUrl::Parse("http://api.novapost.com/v.1.0");
+  ASSERT_TRUE(remote.ok());
+  ClientRequest request{"GET", "/divisions?apiKey=SECRET", {}, ""};
+  request.base = std::make_shared<const BaseUrl>(*remote);
+  auto r = Send(request);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_NE(r.error().message.find("api.novapost.com"), std::string::npos) << r.error().message;
+  EXPECT_EQ(client_->connections_opened(), 0u);
+}
+
 TEST_F(HttpClientTest, ConnectionRefusedIsUnavailable) {
   Client();
   int port = tokenwarden::testing::FreeLoopbackPort();

@@ -101,12 +101,27 @@ Result<Url> Url::Parse(std::string_view text) {
   return url;
 }
 
-std::string Url::Origin() const {
-  return scheme + "://" + HostHeader() + ":" + std::to_string(port);
+Result<BaseUrl> BaseUrl::Parse(std::string_view text) {
+  BaseUrl base;
+  TW_ASSIGN_OR_RETURN(base.url, Url::Parse(text));
+  size_t authority = text.find("://") + 3;  // Url::Parse found it
+  if (text.find_first_of("/?", authority) == std::string_view::npos) base.url.target.clear();
+  base.text = std::string(text);
+  base.origin = base.url.Origin();
+  base.host_header = base.url.HostHeader();
+  base.loopback = IsLoopbackHost(base.url.host);
+  return base;
 }
 
+// The host as it stands in a URL: an IPv6 literal in brackets.
+static std::string UrlHost(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+std::string Url::Origin() const { return scheme + "://" + UrlHost(host) + ":" + std::to_string(port); }
+
 std::string Url::HostHeader() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string h = UrlHost(host);
   bool default_port =
       (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
   return default_port ? h : h + ":" + std::to_string(port);

@@ -32,6 +32,20 @@ struct Url {
   bool is_https() const { return scheme == "https"; }
 };
 
+// A base URL parsed once for the many requests made below it (the proxy's
+// upstream): what the client would otherwise work out from every request.
+struct BaseUrl {
+  std::string text;         // as given
+  Url url;                  // url.target is the prefix every request's target starts with
+  std::string origin;       // url.Origin()
+  std::string host_header;  // url.HostHeader()
+  bool loopback = false;    // IsLoopbackHost(url.host)
+
+  // Parses as Url::Parse does. A base without a path ("https://host")
+  // has an empty prefix, so that "https://host" + "/x" targets "/x".
+  static Result<BaseUrl> Parse(std::string_view text);
+};
+
 // The URL with every query value replaced by "[redacted]" (names are kept,
 // they help a reader) and user info dropped. Safe for messages and logs.
 std::string RedactUrl(std::string_view text);

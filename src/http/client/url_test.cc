@@ -70,6 +70,29 @@ TEST(Url, LoopbackHosts) {
   }
 }
 
+TEST(BaseUrl, HoldsWhatEveryRequestBelowItNeeds) {
+  auto b = BaseUrl::Parse("http://127.0.0.1:8708/v.1.0");
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(b->text, "http://127.0.0.1:8708/v.1.0");
+  EXPECT_EQ(b->url.target, "/v.1.0");
+  EXPECT_EQ(b->origin, "http://127.0.0.1:8708");
+  EXPECT_EQ(b->host_header, "127.0.0.1:8708");
+  EXPECT_TRUE(b->loopback);
+
+  auto remote = BaseUrl::Parse("HTTPS://API.NovaPost.com");
+  ASSERT_TRUE(remote.ok());
+  EXPECT_EQ(remote->url.target, "") << "no path: a request's own path follows the host";
+  EXPECT_EQ(remote->origin, "https://api.novapost.com:443");
+  EXPECT_EQ(remote->host_header, "api.novapost.com");
+  EXPECT_FALSE(remote->loopback);
+
+  EXPECT_EQ(BaseUrl::Parse("https://h/")->url.target, "/");
+  EXPECT_EQ(BaseUrl::Parse("https://h?x=1")->url.target, "/?x=1");
+  auto bad = BaseUrl::Parse("ftp://h/x?key=SECRET");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message.find("SECRET"), std::string::npos) << bad.error().message;
+}
+
 TEST(Url, EncodesQueryValues) {
   EXPECT_EQ(UrlEncode("a b&c=d/é~"), "a%20b%26c%3Dd%2F%C3%A9~");
 }
