@@ -18,9 +18,9 @@ std::unique_ptr<Connection> ConnectionPool::Take(
     for (size_t i = list.size(); i-- > 0;) {
       if (list[i].connection->context() != context) continue;
       std::unique_ptr<Connection> candidate = std::move(list[i].connection);
-      bool fresh = now - list[i].since < idle_timeout_;
+      auto idle = now - list[i].since;
       list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
-      if (fresh && candidate->LooksIdleAndOpen()) {
+      if (idle < idle_timeout_ && (idle < kUnprobedIdle || candidate->LooksIdleAndOpen())) {
         found = std::move(candidate);
         break;
       }

@@ -28,9 +28,19 @@ class ConnectionPool {
 
   // The most recently used idle connection to `origin` that belongs to
   // `context`, still open and not idle too long; nullptr if none. Stale ones
-  // met on the way are closed.
+  // met on the way are closed. One idle for kUnprobedIdle or longer is
+  // first checked with Connection::LooksIdleAndOpen.
   std::unique_ptr<Connection> Take(
       const std::string& origin, const boost::asio::execution_context* context);
+
+  // Under load the connection taken (the pool is last in, first out) went
+  // back microseconds ago, and the check costs a system call per request.
+  // A peer's close or stray bytes reach such a connection only in a window
+  // as short as the one between a check and the request's write, which no
+  // check closes (an event loop's reading of its events is as late); a
+  // server closing idle connections does so after seconds. Within this the
+  // check is skipped; the retry rules of Send cover what it would catch.
+  static constexpr std::chrono::steady_clock::duration kUnprobedIdle = std::chrono::milliseconds(1);
 
   // Keeps `connection` for reuse; the oldest idle one of the origin is closed
   // when the origin already has max_idle_per_origin.

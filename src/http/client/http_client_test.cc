@@ -225,6 +225,8 @@ TEST_F(HttpClientTest, CapsBodyAndHeaderSizeAndDropsTheConnection) {
       << "a connection that failed must not be reused";
 }
 
+// Idle past ConnectionPool::kUnprobedIdle, the connection is checked before
+// reuse and found closed: the POST, never retried, needs that check to pass.
 TEST_F(HttpClientTest, ReconnectsWhenTheServerClosedAnIdleConnection) {
   Client();
   ASSERT_TRUE(Get(HttpUrl("/quick/file.txt")).ok());
