@@ -12,9 +12,11 @@ namespace {
 
 // Headers that belong to one hop, or to the agent, never forwarded.
 bool HopHeader(std::string_view name) {
-  for (std::string_view h : {"host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
-                             "trailer", "upgrade", "content-length", "tokenwarden-request", "authorization",
-                             "x-request_id", "x-request-id"}) {
+  static constexpr std::string_view kHop[] = {"host", "connection", "keep-alive", "proxy-connection",
+                                              "transfer-encoding", "te", "trailer", "upgrade", "content-length",
+                                              "tokenwarden-request", "authorization", "x-request_id",
+                                              "x-request-id"};
+  for (std::string_view h : kHop) {
     if (EqualsIgnoreCase(name, h)) return true;
   }
   return false;
@@ -61,37 +63,37 @@ http::Response TransportFailure(const AccountRuntime& account, const Error& erro
                        account.id);
 }
 
+// Counts the answer by its status, and returns it.
+http::Response Counted(AccountRuntime& account, MetricsRegistry& metrics, http::Response r) {
+  account.proxy_requests
+      .Get(r.status,
+           [&]() -> Counter& {
+             return metrics.GetCounter("tokenwarden_proxy_requests_total",
+                                       "Requests through the proxy, by the status answered",
+                                       {{"account", account.id}, {"status", std::to_string(r.status)}});
+           })
+      .Increment();
+  return r;
+}
+
+void CountUpstreamError(const AccountRuntime& account, MetricsRegistry& metrics, const Verdict& v) {
+  metrics.GetCounter("tokenwarden_upstream_errors_total", "Upstream answers judged as errors, by msgCode",
+                     {{"account", account.id}, {"code", v.code.empty() ? "unknown" : v.code}})
+      .Increment();
+}
+
 }  // namespace
 
+// Every local of a coroutine takes room in its frame, allocated per
+// request (GCC keeps them all there): the answers are made by calls.
 boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRuntime> held,
                                                     const http::Request& request, std::string_view path,
                                                     MetricsRegistry& metrics, Duration session_wait) {
   AccountRuntime& account = *held;  // held for the whole call: a reload may drop it from the directory
-  const std::string& id = account.id;
-  auto count = [&](int status) {
-    account.proxy_requests
-        .Get(status,
-             [&]() -> Counter& {
-               return metrics.GetCounter("tokenwarden_proxy_requests_total",
-                                         "Requests through the proxy, by the status answered",
-                                         {{"account", id}, {"status", std::to_string(status)}});
-             })
-        .Increment();
-  };
-  auto upstream_error = [&](const Verdict& v) {
-    metrics.GetCounter("tokenwarden_upstream_errors_total", "Upstream answers judged as errors, by msgCode",
-                       {{"account", id}, {"code", v.code.empty() ? "unknown" : v.code}})
-        .Increment();
-  };
-
   std::shared_ptr<const Session> session = account.manager->current();
   if (!session) {
     auto waited = co_await account.manager->WaitForSession(session_wait);
-    if (!waited.ok()) {
-      http::Response r = NoSessionResponse(account, waited.error(), *account.clock);
-      count(r.status);
-      co_return r;
-    }
+    if (!waited.ok()) co_return Counted(account, metrics, NoSessionResponse(account, waited.error(), *account.clock));
     session = *waited;
   }
   account.manager->RecordUse();
@@ -99,22 +101,16 @@ boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRunti
   while (true) {
     auto answer = co_await account.client->Send(Upstream(account, request, path, *session));
     if (!answer.ok()) {
-      http::Response r = TransportFailure(account, answer.error());
-      log::Warn("proxy_upstream_failed", {{"account", id}, {"error", answer.error().ToString()}});
-      count(r.status);
-      co_return r;
+      log::Warn("proxy_upstream_failed", {{"account", account.id}, {"error", answer.error().ToString()}});
+      co_return Counted(account, metrics, TransportFailure(account, answer.error()));
     }
     UpstreamResponse upstream{answer->status, std::move(answer->headers), std::move(answer->body)};
     Verdict v = account.manager->provider().Classify(upstream);
-    if (v.action != Action::kOk && v.action != Action::kPassThrough) upstream_error(v);
+    if (v.action != Action::kOk && v.action != Action::kPassThrough) CountUpstreamError(account, metrics, v);
     if (v.action == Action::kReauthorize && !retried) {
-      log::Info("proxy_rejected", {{"account", id}, {"generation", session->generation}, {"code", v.code}});
+      log::Info("proxy_rejected", {{"account", account.id}, {"generation", session->generation}, {"code", v.code}});
       auto fresh = co_await account.manager->Invalidate(session->generation, session_wait);
-      if (!fresh.ok()) {
-        http::Response r = NoSessionResponse(account, fresh.error(), *account.clock);
-        count(r.status);
-        co_return r;
-      }
+      if (!fresh.ok()) co_return Counted(account, metrics, NoSessionResponse(account, fresh.error(), *account.clock));
       session = *fresh;
       retried = true;
       continue;
@@ -124,9 +120,7 @@ boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRunti
       // which ends in needs_support) rather than keep handing out a dead session.
       (void)co_await account.manager->Invalidate(session->generation, std::chrono::seconds(0));
     }
-    http::Response r = Downstream(std::move(upstream), session->generation, retried);
-    count(r.status);
-    co_return r;
+    co_return Counted(account, metrics, Downstream(std::move(upstream), session->generation, retried));
   }
 }
 

@@ -33,14 +33,16 @@ class BeastHttpClient : public HttpClient {
     try {
       // Where to: the request's base, checked here (it may have been parsed
       // for another client), or its own URL, parsed and checked.
-      std::optional<BaseUrl> own;
+      // (Kept out of the frame, which is allocated on every request.)
+      std::unique_ptr<const BaseUrl> own;
       const BaseUrl* to = request.base.get();
       std::string_view rest = request.url;
       if (to && !Allowed(*to)) co_return InsecureHttp(to->url);
       if (!to) {
         auto checked = Check(request.url);
         if (!checked.ok()) co_return std::move(checked).error();
-        to = &own.emplace(std::move(*checked));
+        own = std::move(*checked);
+        to = own.get();
         rest = {};
       }
       std::optional<AsyncLimit::Place> place;
@@ -85,10 +87,10 @@ class BeastHttpClient : public HttpClient {
   void CloseIdle() override { pool_.Clear(); }
 
  private:
-  Result<BaseUrl> Check(std::string_view text) const {
+  Result<std::unique_ptr<const BaseUrl>> Check(std::string_view text) const {
     TW_ASSIGN_OR_RETURN(BaseUrl url, BaseUrl::Parse(text));
     if (!Allowed(url)) return InsecureHttp(url.url);
-    return url;
+    return std::make_unique<const BaseUrl>(std::move(url));
   }
 
   bool Allowed(const BaseUrl& url) const { return url.url.is_https() || options_.allow_insecure_http || url.loopback; }
