@@ -230,7 +230,10 @@ def main():
         print("## 6. Idle memory: the agent with two accounts\n")
         print("Read from /proc/PID/smaps_rollup before any load. RSS counts shared library pages "
               "(OpenSSL, libstdc++) in full; PSS shares them out; private is the process's own memory. "
-              "Target: under 8 MiB (Vault Agent sidecars are reported at 13-20 MiB RSS).\n")
+              "Target: under 8 MiB (Vault Agent sidecars are reported at 13-20 MiB RSS). "
+              "Both accounts here talk plain http to the local emulator, so the agent has made no TLS context; "
+              "one talking https also holds the system trust store, which OpenSSL parses into about 0.9 MiB "
+              "of heap at the first https connection.\n")
         print("| process | RSS KiB | PSS KiB | private KiB |")
         print("|---|---|---|---|")
         print(f"| tokenwarden serve (2 accounts, threads = 1) | {agent_mem['rss']:,} | {agent_mem['pss']:,} | "

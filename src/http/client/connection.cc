@@ -58,7 +58,7 @@ awaitable<Result<tcp::resolver::results_type>> Resolve(
 }  // namespace
 
 awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
-    const Url& url, asio::ssl::context& tls, const HttpClientOptions& options) {
+    const Url& url, asio::ssl::context* tls, const HttpClientOptions& options) {
   auto executor = co_await asio::this_coro::executor;
   const asio::execution_context* context =
       &asio::query(executor, asio::execution::context);
@@ -85,7 +85,8 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
         new Connection(std::move(plain), nullptr, std::move(watchdog), context));
   }
 
-  auto stream = std::make_unique<TlsStream>(std::move(*plain), tls);
+  if (!tls) co_return MakeError(ErrorCode::kInternal, "no TLS context for " + url.Redacted());
+  auto stream = std::make_unique<TlsStream>(std::move(*plain), *tls);
   auto watchdog = std::make_shared<Connection::Watchdog>(stream->next_layer());
   SSL* ssl = stream->native_handle();
   // The peer must present a certificate for exactly this name or address;

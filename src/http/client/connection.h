@@ -30,10 +30,10 @@ class Connection {
 
   // Resolves, connects and, for https, handshakes with the certificate
   // checked against the trust store and `url.host` (SNI set for names).
-  // `tls` is used only for https. All within options.connect_timeout, on the
-  // calling coroutine's executor.
+  // `tls` is used only for https (and may be null for http). All within
+  // options.connect_timeout, on the calling coroutine's executor.
   static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Open(
-      const Url& url, boost::asio::ssl::context& tls,
+      const Url& url, boost::asio::ssl::context* tls,
       const HttpClientOptions& options);
 
   // Writes `request` to the target base.url.target + `rest` and reads the

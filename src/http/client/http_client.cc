@@ -6,6 +6,7 @@
 #include <cctype>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "http/client/connection.h"
@@ -20,9 +21,11 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 
+Result<asio::ssl::context> MakeTlsContext(const HttpClientOptions& options);
+
 class BeastHttpClient : public HttpClient {
  public:
-  BeastHttpClient(const HttpClientOptions& options, asio::ssl::context tls)
+  BeastHttpClient(const HttpClientOptions& options, std::optional<asio::ssl::context> tls)
       : options_(options),
         tls_(std::move(tls)),
         pool_(options.max_idle_per_origin, options.idle_timeout) {}
@@ -57,7 +60,13 @@ class BeastHttpClient : public HttpClient {
         std::unique_ptr<Connection> connection = pool_.Take(to->origin, context);
         bool reused = connection != nullptr;
         if (!reused) {
-          auto opened = co_await Connection::Open(to->url, tls_, options_);
+          asio::ssl::context* tls = nullptr;
+          if (to->url.is_https()) {
+            auto made = Tls();
+            if (!made.ok()) co_return std::move(made).error();
+            tls = *made;
+          }
+          auto opened = co_await Connection::Open(to->url, tls, options_);
           if (!opened.ok()) co_return std::move(opened).error();
           opened_.fetch_add(1);
           connection = std::move(*opened);
@@ -100,8 +109,20 @@ class BeastHttpClient : public HttpClient {
                                                        "' (" + url.Redacted() + "); use https, or set allow_insecure_http");
   }
 
+  // The TLS context, made by the first https connection unless it was made
+  // at once (see MakeHttpClient).
+  Result<asio::ssl::context*> Tls() {
+    std::lock_guard<std::mutex> lock(tls_mu_);
+    if (!tls_) {
+      TW_ASSIGN_OR_RETURN(auto made, MakeTlsContext(options_));
+      tls_.emplace(std::move(made));
+    }
+    return &*tls_;
+  }
+
   const HttpClientOptions options_;
-  asio::ssl::context tls_;
+  std::mutex tls_mu_;
+  std::optional<asio::ssl::context> tls_;  // guarded by tls_mu_
   ConnectionPool pool_;
   std::atomic<uint64_t> opened_{0};
   // Null: no limit.
@@ -148,9 +169,16 @@ Result<std::shared_ptr<HttpClient>> MakeHttpClient(
     return MakeError(ErrorCode::kInvalidArgument,
                      "HTTP client timeouts must be positive");
   }
-  TW_ASSIGN_OR_RETURN(auto tls, MakeTlsContext(options));
-  return std::shared_ptr<HttpClient>(
-      std::make_shared<BeastHttpClient>(options, std::move(tls)));
+  // A CA file is loaded at once, so that a bad one fails here. The system
+  // trust store alone waits for the first https connection: parsed, it is
+  // about 0.9 MiB of heap, which a client of plain http to loopback (an
+  // emulator, a local upstream) never needs.
+  std::optional<asio::ssl::context> tls;
+  if (!options.ca_file.empty()) {
+    TW_ASSIGN_OR_RETURN(auto made, MakeTlsContext(options));
+    tls.emplace(std::move(made));
+  }
+  return std::shared_ptr<HttpClient>(std::make_shared<BeastHttpClient>(options, std::move(tls)));
 }
 
 }  // namespace tokenwarden::http

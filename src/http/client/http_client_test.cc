@@ -3,6 +3,8 @@
 #include "http/client/http_client.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
+#include <openssl/ssl.h>
 #include <sys/stat.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -460,6 +462,18 @@ TEST_F(HttpClientTest, TlsFailsWithoutTheCa) {
   EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << r.error().message;
   EXPECT_NE(r.error().message.find("'localhost'"), std::string::npos)
       << r.error().message;
+}
+
+// Made without a CA file, a client loads the system trust store (about
+// 0.9 MiB of heap, parsed) at its first https connection, not before:
+// TlsFailsWithoutTheCa above shows that connection still checks the peer.
+TEST(HttpClientMemoryTest, NoTrustStoreIsLoadedBeforeAnHttpsConnection) {
+  SSL_CTX_free(SSL_CTX_new(TLS_client_method()));  // OpenSSL's own start-up, out of the count
+  size_t before = mallinfo2().uordblks;
+  auto client = MakeHttpClient({});
+  ASSERT_TRUE(client.ok()) << client.error().message;
+  size_t after = mallinfo2().uordblks;
+  EXPECT_LT(after - before, size_t{64} << 10) << "bytes allocated by making a client";
 }
 
 TEST_F(HttpClientTest, TlsFailsForAnotherHostName) {
