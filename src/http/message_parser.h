@@ -9,6 +9,7 @@
 #define TOKENWARDEN_HTTP_MESSAGE_PARSER_H_
 
 #include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -47,7 +48,14 @@ class MessageParser final : public boost::beast::http::basic_parser<isRequest> {
     version_ = static_cast<unsigned>(version);
   }
 
-  void on_response_impl(int status, string_view, int version, error_code&) override {
+  // Beast takes any three digits; RFC 9110 (15) makes 100-599 the valid
+  // codes. Another would reach the proxy's client as a status line it
+  // cannot read ("HTTP/1.1 4"), with its body dropped.
+  void on_response_impl(int status, string_view, int version, error_code& ec) override {
+    if (status < 100 || status > 599) {
+      ec = boost::beast::http::error::bad_status;
+      return;
+    }
     if constexpr (!isRequest) message_.status = status;
     version_ = static_cast<unsigned>(version);
   }

@@ -129,6 +129,26 @@ TEST(MessageParser, ADeclaredLengthReservesLittleBeforeTheBodyArrives) {
 
 // WriteNow writes only to a socket set non-blocking; on any other it leaves
 // everything to the caller's async_write rather than block the thread.
+TEST(MessageParser, AnAnswerWithAStatusOutside100To599IsRefused) {
+  for (std::string_view status : {"004", "099", "600", "999"}) {
+    std::string wire = "HTTP/1.1 " + std::string(status) + " Odd\r\nContent-Length: 3\r\n\r\nbad";
+    ResponseParser parser;
+    boost::beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    EXPECT_LE(Feed(wire, 5, buffer, parser, /*header_only=*/false, ec), wire.size()) << status;
+    EXPECT_EQ(ec, boost::beast::http::error::bad_status) << status;
+  }
+  for (std::string_view status : {"100", "599"}) {
+    std::string wire = "HTTP/1.1 " + std::string(status) + " Edge\r\nContent-Length: 0\r\n\r\n";
+    ResponseParser parser;
+    boost::beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    Feed(wire, 5, buffer, parser, /*header_only=*/false, ec);
+    EXPECT_FALSE(ec) << status << ": " << ec.message();
+    EXPECT_EQ(parser.get().status, std::stoi(std::string(status)));
+  }
+}
+
 TEST(WriteNow, SendsOnANonBlockingSocketOnly) {
   boost::asio::io_context ioc;
   boost::asio::local::stream_protocol::socket a(ioc), b(ioc);
