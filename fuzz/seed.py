@@ -114,6 +114,24 @@ requests = {
 for name, text in requests.items():
     write("http_request_fuzz", name, text.encode("latin-1"))
 
+# http_answer_fuzz: what upstreams answer the client; byte 0 is the read
+# size (low 6 bits, 0: one read) and 0x40 marks an answer to HEAD.
+answers = {
+    "nginx_json": (5, "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 16:31:53 GMT\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 49\r\nConnection: keep-alive\r\n\r\n"
+                      '{"items":[{"id":1,"name":"branch 1"}],"total":1}\n'),
+    "chunked": (3, "HTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\nTransfer-Encoding: chunked\r\nSet-Cookie: b=2\r\n\r\n"
+                   "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n"),
+    "to_close": (1, "HTTP/1.1 200 OK\r\nX-Kind: eof\r\n\r\nthe body runs to the close"),
+    "head": (0x40 | 7, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"),
+    "no_content": (0, "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"),
+    "unauthorized": (9, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n"
+                        '{"msgCode":"b_auth_token_expired"}'),
+    "http10": (2, "HTTP/1.0 502 Bad Gateway\r\nContent-Length: 3\r\n\r\nbad"),
+}
+for name, (first, text) in answers.items():
+    write("http_answer_fuzz", name, bytes([first]) + text.encode("latin-1"))
+
 # record_fuzz: stored records as src/store/record_codec.cc writes them (and
 # the forms its tests read: unknown members, records from before a field).
 session = ('"session":{"account":"shop","provider":"alliance","generation":9,"issued_at_ms":1740000000000,'
