@@ -13,11 +13,14 @@ has the same settings for both sides. Before any load it reads the idle
 memory of the agent (two accounts) and of the nginx peer.
 
 Prints Markdown sections for docs/BENCHMARKS.md: requests/s, p50 and p99
-latency and the ratios, and the idle memory.
+latency and the ratios, and the idle memory, beside the memory floor: a
+C++ program (bench/memory_floor.cc) that does only the OpenSSL work the idle
+agent has done, on the same key.
 
   bench/agent_vs_nginx.py BUILD_DIR [--seconds N] [--connections N] [--runs N]
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -124,6 +127,56 @@ def memory_kib(pid):
     return {"rss": fields["Rss"], "pss": fields["Pss"], "private": fields["Private_Dirty"]}
 
 
+PARTS = ("OpenSSL", "C++ runtime", "C runtime", "own binary", "other libraries", "anonymous")
+
+
+def memory_parts_kib(pid):
+    """Resident KiB by what is mapped: OpenSSL (libcrypto, libssl), the C++ runtime (libstdc++, libgcc_s,
+    libm), the C runtime (libc, ld.so), the program's own file, other libraries, anonymous memory (heap,
+    stacks)."""
+    own = os.path.realpath(f"/proc/{pid}/exe")
+    parts = dict.fromkeys(PARTS, 0)
+    name = ""
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):
+                fields = line.split()
+                name = fields[5] if len(fields) > 5 else ""
+            elif line.startswith("Rss:"):
+                base = os.path.basename(name)
+                if base.startswith(("libcrypto.", "libssl.")):
+                    part = "OpenSSL"
+                elif base.startswith(("libstdc++.", "libgcc_s.", "libm.")):
+                    part = "C++ runtime"
+                elif base.startswith(("libc.", "ld-linux")):
+                    part = "C runtime"
+                elif name == own:
+                    part = "own binary"
+                elif name.startswith("/"):
+                    part = "other libraries"
+                else:
+                    part = "anonymous"
+                parts[part] += int(line.split()[1])
+    return parts
+
+
+def memory_floor(build, jwk_file):
+    """Starts bench/memory_floor on the agent's own key; its memory once it is done, and by part."""
+    with open(jwk_file) as f:
+        jwk = json.load(f)
+    hexes = [base64.urlsafe_b64decode(jwk[k] + "=" * (-len(jwk[k]) % 4)).hex() for k in ("d", "x", "y")]
+    p = subprocess.Popen([os.path.join(build, "bin", "memory_floor"), *hexes], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("memory_floor did not finish its work")
+        return memory_kib(p.pid), memory_parts_kib(p.pid)
+    finally:
+        p.stdin.close()
+        if p.wait(timeout=10) != 0:
+            raise RuntimeError(f"memory_floor exited with {p.returncode}")
+
+
 def nginx_memory_kib(master_pid):
     """The same figures summed over an nginx master and its workers."""
     pids = [master_pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True,
@@ -199,6 +252,8 @@ def main():
 
         time.sleep(2)  # idle: no call in flight, first authorizations done
         agent_mem = memory_kib(procs[2].pid)
+        agent_parts = memory_parts_kib(procs[2].pid)
+        floor_mem, floor_parts = memory_floor(args.build, f"{work}/keys/alliance.private.jwk.json")
         nginx_mem, nginx_procs = nginx_memory_kib(procs[3].pid)
 
         print(f"## 1-2. The agent against nginx, wrk on loopback\n\n"
@@ -238,9 +293,22 @@ def main():
         print("|---|---|---|---|")
         print(f"| tokenwarden serve (2 accounts, threads = 1) | {agent_mem['rss']:,} | {agent_mem['pss']:,} | "
               f"{agent_mem['private']:,} |")
+        print(f"| floor: `memory_floor`, the same OpenSSL work and nothing else | {floor_mem['rss']:,} | "
+              f"{floor_mem['pss']:,} | {floor_mem['private']:,} |")
         print(f"| nginx peer ({nginx_procs} processes) | {nginx_mem['rss']:,} | {nginx_mem['pss']:,} | "
               f"{nginx_mem['private']:,} |")
-        print()
+        print("\nWhere the resident KiB are (file-backed pages include the neighbours the kernel maps around each "
+              "page touched):\n")
+        print("| process | " + " | ".join(PARTS) + " |")
+        print("|---|" + "---|" * len(PARTS))
+        for name, parts in (("tokenwarden serve", agent_parts), ("floor", floor_parts)):
+            print(f"| {name} | " + " | ".join(f"{parts[p]:,}" for p in PARTS) + " |")
+        room = 8192 - floor_mem["rss"]
+        room_text = (f"leaves {room:,} KiB of the 8 MiB target for everything else" if room > 0
+                     else f"is over the 8 MiB target by {-room:,} KiB by itself")
+        print(f"\nThe floor, OpenSSL 3 and the C++ runtime doing only the agent's cryptography, is "
+              f"{floor_mem['rss']:,} KiB: it {room_text}. The agent is {agent_mem['rss'] - floor_mem['rss']:,} KiB "
+              f"above the floor.\n")
         return 0
     finally:
         for p in reversed(procs):
