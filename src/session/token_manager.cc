@@ -1,6 +1,5 @@
 #include "tokenwarden/token_manager.h"
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "session/alarm_queue.h"
 #include "session/backoff.h"
 #include "session/messages.h"
 #include "session/session_cell.h"
@@ -106,7 +106,8 @@ class StrandPool {
                        [&] { return std::make_shared<const StrandPool>(executor); });
   }
 
-  explicit StrandPool(const asio::any_io_executor& executor) : executor_(executor) {
+  explicit StrandPool(const asio::any_io_executor& executor)
+      : executor_(executor), alarms_(session::AlarmQueue::Make(executor)) {
     strands_.reserve(kStrands);
     for (size_t i = 0; i < kStrands; ++i) strands_.push_back(asio::make_strand(executor));
   }
@@ -114,13 +115,18 @@ class StrandPool {
   // Round robin: accounts made one after another land on different strands.
   const Strand& Next() const { return strands_[next_.fetch_add(1, std::memory_order_relaxed) % kStrands]; }
 
+  // The managers' sleeps between turns, on one timer.
+  session::AlarmQueue& alarms() const { return *alarms_; }
+
  private:
   asio::any_io_executor executor_;
+  std::shared_ptr<session::AlarmQueue> alarms_;
   std::vector<Strand> strands_;
   mutable std::atomic<size_t> next_{0};
 };
 
 class TokenManagerImpl final : public TokenManager,
+                               private session::AlarmQueue::Alarm,
                                public std::enable_shared_from_this<TokenManagerImpl> {
  public:
   TokenManagerImpl(TokenManagerOptions options, asio::any_io_executor executor)
@@ -130,8 +136,10 @@ class TokenManagerImpl final : public TokenManager,
         o_(Intern(options)),
         strands_(StrandPool::For(executor)),
         strand_(strands_->Next()),
-        timer_(strand_.get_inner_executor()),
         rng_(static_cast<JitterRng::result_type>(options.seed ? options.seed : JitterSeed())) {}
+
+  // Nothing holds a sleeping manager alive but its owners.
+  ~TokenManagerImpl() override { strands_->alarms().Cancel(*this); }
 
   void Start(std::function<void(bool restored)> started) override {
     asio::post(strand_, [self = shared_from_this(), started = std::move(started)] {
@@ -145,7 +153,7 @@ class TokenManagerImpl final : public TokenManager,
   void Stop() override {
     asio::post(strand_, [self = shared_from_this()] {
       self->stopped_ = true;
-      self->timer_.cancel();
+      self->WakeScheduler();
       self->NotifyWaiters();
     });
   }
@@ -182,13 +190,13 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   void Wake() override {
-    asio::post(strand_, [self = shared_from_this()] { self->timer_.cancel(); });
+    asio::post(strand_, [self = shared_from_this()] { self->WakeScheduler(); });
   }
 
   void StoreChanged() override {
     asio::post(strand_, [self = shared_from_this()] {
       self->store_changed_ = true;
-      self->timer_.cancel();
+      self->WakeScheduler();
     });
   }
 
@@ -237,9 +245,10 @@ class TokenManagerImpl final : public TokenManager,
   // ---- the scheduler ---------------------------------------------------
 
   // One turn, on the strand: authorize if due, else sleep until due. A
-  // sleeping account holds a timer wait, not a coroutine frame (about
-  // 1.5 KiB each, which 100,000 accounts would feel); a coroutine lives
-  // only for an attempt. Each turn ends by scheduling the next.
+  // sleeping account holds an alarm in its strand pool's queue, not a
+  // coroutine frame (about 1.5 KiB each, which 100,000 accounts would
+  // feel) nor a timer of its own (about 300 B with its wait); a coroutine
+  // lives only for an attempt. Each turn ends by scheduling the next.
   void Step() {
     if (stopped_) {
       NotifyWaiters();
@@ -263,9 +272,22 @@ class TokenManagerImpl final : public TokenManager,
       return;
     }
     ShowWaiting(due, now);
-    timer_.expires_after(ToSteady(SleepFor(save_pending_ ? std::min(due, save_retry_at_) : due, now)));
-    timer_.async_wait(
-        asio::bind_executor(strand_, [self = shared_from_this()](boost::system::error_code) { self->EndTurn(); }));
+    strands_->alarms().Set(*this, std::chrono::steady_clock::now() +
+                                      ToSteady(SleepFor(save_pending_ ? std::min(due, save_retry_at_) : due, now)));
+  }
+
+  // The sleep between turns is over (on the alarm queue's thread).
+  void Ring() override {
+    if (auto self = weak_from_this().lock()) asio::post(strand_, [self = std::move(self)] { self->EndTurn(); });
+  }
+
+  // On the strand: ends the sleep between turns, or an attempt's, now.
+  void WakeScheduler() {
+    if (strands_->alarms().Cancel(*this)) {
+      asio::post(strand_, [self = shared_from_this()] { self->EndTurn(); });
+    } else if (sleeping_) {
+      sleeping_->cancel();
+    }
   }
 
   // `placed`: holding a place of o_->authorization_limit, given back when
@@ -364,9 +386,12 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   asio::awaitable<void> SleepReal(Duration real) {
-    timer_.expires_after(ToSteady(real));
+    asio::steady_timer timer(strand_.get_inner_executor());
+    timer.expires_after(ToSteady(real));
+    sleeping_ = &timer;
     boost::system::error_code ec;
-    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    sleeping_ = nullptr;
   }
 
   asio::awaitable<void> Attempt(bool placed) {
@@ -704,7 +729,7 @@ class TokenManagerImpl final : public TokenManager,
       wake = true;
     }
     if (wake) {
-      timer_.cancel();
+      WakeScheduler();
       PublishStatus();
     }
     auto deadline = std::chrono::steady_clock::now() + ToSteady(timeout);
@@ -808,11 +833,11 @@ class TokenManagerImpl final : public TokenManager,
   const std::shared_ptr<const SharedOptions> o_;  // holder_id filled in by Create()
   const std::shared_ptr<const StrandPool> strands_;
   const Strand& strand_;  // one of strands_', shared with other managers
-  asio::steady_timer timer_;  // the scheduler's sleep; cancel() wakes it. Used on the strand only.
   session::SessionCell cell_;
   std::atomic<long long> last_used_ms_{0};
 
   // Strand-only state.
+  asio::steady_timer* sleeping_ = nullptr;  // an attempt's SleepReal, while it sleeps
   JitterRng rng_;
   SessionPtr session_;           // the newest session, even if rejected or expired
   uint64_t generation_floor_ = 0;
