@@ -287,8 +287,9 @@ def main():
               "(OpenSSL, libstdc++) in full; PSS shares them out; private is the process's own memory. "
               "Target: under 8 MiB (Vault Agent sidecars are reported at 13-20 MiB RSS). "
               "Both accounts here talk plain http to the local emulator, so the agent has made no TLS context; "
-              "one talking https also holds the system trust store, which OpenSSL parses into about 0.9 MiB "
-              "of heap at the first https connection.\n")
+              "one talking https also holds the issuers it has read from the system's trust directory "
+              "(about 0.1 MiB with its first connection; the whole bundle file, read instead when "
+              "SSL_CERT_FILE is set or the directory is not hashed, parses into about 0.9 MiB).\n")
         print("| process | RSS KiB | PSS KiB | private KiB |")
         print("|---|---|---|---|")
         print(f"| tokenwarden serve (2 accounts, threads = 1) | {agent_mem['rss']:,} | {agent_mem['pss']:,} | "

@@ -50,9 +50,11 @@ struct AccountRuntime {
 };
 
 // HTTP clients shared by the accounts whose client settings match. Each
-// client talking https holds a TLS context with the system trust store
-// (about 0.9 MiB), which thousands of accounts cannot each have; the connection pool is kept
-// per origin, so sharing also shares warm connections to one upstream.
+// client talking https holds a TLS context with its trust store (the
+// issuers read so far from the system's directory, or a whole bundle file of
+// about 0.9 MiB parsed), which thousands of accounts cannot each have; the
+// connection pool is kept per origin, so sharing also shares warm
+// connections to one upstream.
 class HttpClients {
  public:
   Result<std::shared_ptr<http::HttpClient>> For(const AccountConfig& config);

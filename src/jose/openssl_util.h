@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "tokenwarden/result.h"
+#include "util/openssl_error.h"
 
 namespace tokenwarden::jose::internal {
 
@@ -37,9 +38,7 @@ struct OsslFree {
 template <typename T>
 using Ossl = std::unique_ptr<T, OsslFree>;
 
-// An error of `code` whose message is `what` plus OpenSSL's reason, and
-// clears the queue. OpenSSL's reasons never contain key material.
-Error OpenSslError(ErrorCode code, std::string_view what);
+using tokenwarden::OpenSslError;
 
 // Big-endian unsigned bytes of `bn`, left-padded to `size`.
 std::string BnToPadded(const BIGNUM* bn, size_t size);

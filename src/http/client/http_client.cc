@@ -1,5 +1,9 @@
 #include "http/client/http_client.h"
 
+#include <dirent.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -8,12 +12,15 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "http/client/connection.h"
 #include "http/client/connection_pool.h"
 #include "http/client/url.h"
 #include "util/ascii.h"
 #include "util/async_limit.h"
+#include "util/openssl_error.h"
 
 namespace tokenwarden::http {
 namespace {
@@ -130,16 +137,54 @@ class BeastHttpClient : public HttpClient {
       options_.max_in_flight > 0 ? std::make_unique<AsyncLimit>(options_.max_in_flight) : nullptr;
 };
 
+// "1a2b3c4d.0": a certificate's subject hash, then which of that hash.
+bool IsHashName(std::string_view name) {
+  auto all = [](std::string_view s, auto pred) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)); });
+  };
+  return name.size() >= 10 && name[8] == '.' && all(name.substr(0, 8), isxdigit) && all(name.substr(9), isdigit);
+}
+
+// Whether one of `dirs` (separated by ':') holds certificates under their
+// subject hash ("1a2b3c4d.0"), as OpenSSL's directory lookup reads them.
+bool AnyHashedDirectory(std::string_view dirs) {
+  while (!dirs.empty()) {
+    size_t end = dirs.find(':');
+    std::string dir(dirs.substr(0, end));
+    dirs = end == std::string_view::npos ? std::string_view() : dirs.substr(end + 1);
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+    if (!d) continue;
+    while (dirent* e = readdir(d.get())) {
+      if (IsHashName(e->d_name)) return true;
+    }
+  }
+  return false;
+}
+
+// The system trust store. OpenSSL's default paths parse every certificate of
+// the bundle file at once (about 0.9 MiB of heap on Debian 12), for the one
+// or two issuers an agent's upstreams need. The default directory holds the
+// same certificates (update-ca-certificates writes both), read one issuer at
+// a time as chains need them. So the directory alone is used when it is
+// hashed and SSL_CERT_FILE names no file of its own; otherwise the defaults,
+// file and directory, as OpenSSL has them.
+bool LoadSystemTrust(SSL_CTX* ctx) {
+  const char* file_env = std::getenv(X509_get_default_cert_file_env());
+  const char* dir_env = std::getenv(X509_get_default_cert_dir_env());
+  std::string dirs = dir_env && *dir_env ? dir_env : X509_get_default_cert_dir();
+  if (!(file_env && *file_env) && AnyHashedDirectory(dirs)) {
+    return SSL_CTX_load_verify_dir(ctx, dirs.c_str()) == 1;
+  }
+  return SSL_CTX_set_default_verify_paths(ctx) == 1;
+}
+
 Result<asio::ssl::context> MakeTlsContext(const HttpClientOptions& options) {
   asio::ssl::context tls(asio::ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
   tls.set_verify_mode(asio::ssl::verify_peer);
   boost::system::error_code ec;
-  if (options.use_system_trust) {
-    tls.set_default_verify_paths(ec);
-    if (ec)
-      return MakeError(ErrorCode::kInternal,
-                       "cannot load the system trust store: " + ec.message());
+  if (options.use_system_trust && !LoadSystemTrust(tls.native_handle())) {
+    return OpenSslError(ErrorCode::kInternal, "cannot load the system trust store");
   }
   if (!options.ca_file.empty()) {
     tls.load_verify_file(options.ca_file, ec);
@@ -170,9 +215,8 @@ Result<std::shared_ptr<HttpClient>> MakeHttpClient(
                      "HTTP client timeouts must be positive");
   }
   // A CA file is loaded at once, so that a bad one fails here. The system
-  // trust store alone waits for the first https connection: parsed, it is
-  // about 0.9 MiB of heap, which a client of plain http to loopback (an
-  // emulator, a local upstream) never needs.
+  // trust store alone waits for the first https connection, which a client
+  // of plain http to loopback (an emulator, a local upstream) never makes.
   std::optional<asio::ssl::context> tls;
   if (!options.ca_file.empty()) {
     TW_ASSIGN_OR_RETURN(auto made, MakeTlsContext(options));
