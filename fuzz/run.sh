@@ -16,7 +16,7 @@ shared=${TW_SHARED_DIR:-$here/../../shared}
 work=$(dirname "$bin_dir")/fuzz-work
 mkdir -p "$work/seeds" "$here/artifacts"
 /usr/bin/python3 "$here/seed.py" "$shared" "$work/seeds"
-fuzzers=(jwe_fuzz jwk_fuzz jwt_fuzz timestamp_fuzz config_fuzz http_request_fuzz http_answer_fuzz record_fuzz answer_fuzz)
+mapfile -t fuzzers < "$here/targets.txt"  # as fuzz/CMakeLists.txt builds them
 summary=()
 short=0
 for fuzzer in "${fuzzers[@]}"; do
