@@ -9,11 +9,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <cctype>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "http/client/connection.h"
 #include "http/client/connection_pool.h"
@@ -166,13 +168,21 @@ bool AnyHashedDirectory(std::string_view dirs) {
 // or two issuers an agent's upstreams need. The default directory holds the
 // same certificates (update-ca-certificates writes both), read one issuer at
 // a time as chains need them. So the directory alone is used when it is
-// hashed and SSL_CERT_FILE names no file of its own; otherwise the defaults,
-// file and directory, as OpenSSL has them.
+// hashed and SSL_CERT_FILE names no bundle but the system's own (container
+// images often set it to that, for the tools that need telling); otherwise
+// the defaults, file and directory, as OpenSSL has them.
 bool LoadSystemTrust(SSL_CTX* ctx) {
   const char* file_env = std::getenv(X509_get_default_cert_file_env());
   const char* dir_env = std::getenv(X509_get_default_cert_dir_env());
   std::string dirs = dir_env && *dir_env ? dir_env : X509_get_default_cert_dir();
-  if (!(file_env && *file_env) && AnyHashedDirectory(dirs)) {
+  bool own_bundle = false;
+  if (file_env && *file_env) {
+    std::error_code named_ec, system_ec;
+    auto named = std::filesystem::canonical(file_env, named_ec);
+    auto system = std::filesystem::canonical(X509_get_default_cert_file(), system_ec);
+    own_bundle = named_ec || system_ec || named != system;
+  }
+  if (!own_bundle && AnyHashedDirectory(dirs)) {
     return SSL_CTX_load_verify_dir(ctx, dirs.c_str()) == 1;
   }
   return SSL_CTX_set_default_verify_paths(ctx) == 1;

@@ -525,21 +525,35 @@ constexpr size_t kTrustDirectoryBudget = size_t{384} << 10;
 
 // With a hashed trust directory the system store is read from it, issuer by
 // issuer: the bundle file (about 0.9 MiB of heap parsed on Debian 12) is not
-// loaded. TlsFailsWithoutTheCa shows the directory is still checked.
-TEST_F(HttpClientTest, SystemTrustIsReadFromItsHashedDirectoryNotTheWholeBundle) {
+// loaded, also when SSL_CERT_FILE names that very bundle (`cert_file`).
+// TlsFailsWithoutTheCa shows the directory is still checked.
+class HttpClientTrustTest : public HttpClientTest {
+ protected:
+  void ExpectTrustFromTheDirectoryOnly(const std::string& dir, const char* cert_file) {
+    ScopedEnv cert_dir("SSL_CERT_DIR", dir.c_str()), file("SSL_CERT_FILE", cert_file);
+    SSL_CTX_free(SSL_CTX_new(TLS_client_method()));  // OpenSSL's own start-up, out of the count
+    size_t before = mallinfo2().uordblks;
+    Client();
+    auto r = Get(HttpsUrl("localhost", "/file.txt"));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->body, "hello\n");
+    size_t after = mallinfo2().uordblks;
+    // Under ASan mallinfo2 does not see the allocations; the plain build's
+    // run is the check.
+    EXPECT_LT(after - before, size_t{kTrustDirectoryBudget}) << "bytes held after the first https request";
+  }
+};
+
+TEST_F(HttpClientTrustTest, SystemTrustIsReadFromItsHashedDirectoryNotTheWholeBundle) {
   std::string dir = HashedDirectoryWith(pki_->ca_cert, *dir_ + "/trust-dir");
   ASSERT_FALSE(dir.empty());
-  ScopedEnv cert_dir("SSL_CERT_DIR", dir.c_str()), cert_file("SSL_CERT_FILE", nullptr);
-  SSL_CTX_free(SSL_CTX_new(TLS_client_method()));  // OpenSSL's own start-up, out of the count
-  size_t before = mallinfo2().uordblks;
-  Client();
-  auto r = Get(HttpsUrl("localhost", "/file.txt"));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->body, "hello\n");
-  size_t after = mallinfo2().uordblks;
-  // Under ASan mallinfo2 does not see the allocations; the plain build's
-  // run is the check.
-  EXPECT_LT(after - before, size_t{kTrustDirectoryBudget}) << "bytes held after the first https request";
+  ExpectTrustFromTheDirectoryOnly(dir, nullptr);
+}
+
+TEST_F(HttpClientTrustTest, SslCertFileNamingTheSystemBundleStillReadsTheDirectory) {
+  std::string dir = HashedDirectoryWith(pki_->ca_cert, *dir_ + "/trust-dir");
+  ASSERT_FALSE(dir.empty());
+  ExpectTrustFromTheDirectoryOnly(dir, X509_get_default_cert_file());
 }
 
 // SSL_CERT_FILE names a bundle of the user's own: it is read, beside a
