@@ -165,9 +165,11 @@ def memory_floor(build, jwk_file):
     with open(jwk_file) as f:
         jwk = json.load(f)
     hexes = [base64.urlsafe_b64decode(jwk[k] + "=" * (-len(jwk[k]) % 4)).hex() for k in ("d", "x", "y")]
-    p = subprocess.Popen([os.path.join(build, "bin", "memory_floor"), *hexes], stdin=subprocess.PIPE,
+    p = subprocess.Popen([os.path.join(build, "bin", "memory_floor")], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, text=True)
     try:
+        p.stdin.write(" ".join(hexes) + "\n")  # not in argv, which any local user can read
+        p.stdin.flush()
         if p.stdout.readline().strip() != "ready":
             raise RuntimeError("memory_floor did not finish its work")
         return memory_kib(p.pid), memory_parts_kib(p.pid)

@@ -4,7 +4,9 @@
 // AES-GCM record for the store, random bytes), and nothing else. make bench
 // reads its memory the way it reads the agent's, in the same run.
 //
-//   memory_floor D_HEX X_HEX Y_HEX   (the key's private scalar and public point)
+//   memory_floor < KEY   KEY: one line "D_HEX X_HEX Y_HEX", the key's private
+//                        scalar and public point (on standard input, not in
+//                        the command line, which any local user can read)
 //
 // Prints "ready" when done, then waits for its standard input to close.
 #include <openssl/core_names.h>
@@ -16,6 +18,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -87,15 +90,16 @@ Bytes Cipher(const char* name, bool encrypt, const Bytes& key, const Bytes& iv, 
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::cerr << "usage: memory_floor D_HEX X_HEX Y_HEX\n";
+int main(int argc, char**) {
+  std::string d_hex, x_hex, y_hex;
+  if (argc != 1 || !(std::cin >> d_hex >> x_hex >> y_hex)) {
+    std::cerr << "usage: memory_floor < KEY (one line: D_HEX X_HEX Y_HEX)\n";
     return 2;
   }
-  Bytes d = FromHex(argv[1], "D_HEX");
+  Bytes d = FromHex(d_hex, "D_HEX");
   Bytes point = {0x04};
-  for (const char* part : {argv[2], argv[3]}) {
-    Bytes b = FromHex(part, "X_HEX/Y_HEX");
+  for (const std::string* part : {&x_hex, &y_hex}) {
+    Bytes b = FromHex(*part, "X_HEX/Y_HEX");
     point.insert(point.end(), b.begin(), b.end());
   }
   EVP_PKEY* own = KeyFromData(point, &d);
@@ -140,6 +144,6 @@ int main(int argc, char** argv) {
   EVP_PKEY_free(peer);
   EVP_PKEY_free(own);
   std::cout << "ready" << std::endl;
-  std::cin.get();  // until standard input closes
+  std::cin.ignore(std::numeric_limits<std::streamsize>::max());  // until standard input closes
   return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer: an upstream's answer as the HTTP client reads it. The
-// client's parser (http/message_parser.h, MessageParser<false>) with the
-// client's default limits, fed by the same loop its Connection runs
+// client's parser (http/message_parser.h, MessageParser<false>) set up as
+// the client sets it (LimitAnswer, with the default limits), fed by the same loop its Connection runs
 // (http/stream_io.h: ParseBuffered, ReadSpace, Received), the bytes
 // arriving in reads of a size the input picks and the peer closing after
 // the last one.
@@ -24,6 +24,7 @@
 #include <cstring>
 #include <string>
 
+#include "http/client/connection.h"
 #include "http/client/http_client.h"
 #include "http/message_parser.h"
 #include "http/stream_io.h"
@@ -42,11 +43,8 @@ struct Outcome {
 // Reads `data` as Connection::ExchangeOn does, `piece` bytes per read
 // (0: everything in one read), then the peer's close.
 Outcome Read(const uint8_t* data, size_t size, size_t piece, bool head) {
-  const http::HttpClientOptions limits;
   http::ResponseParser parser;
-  parser.header_limit(static_cast<uint32_t>(limits.max_header_bytes));
-  parser.body_limit(limits.max_body_bytes);
-  if (head) parser.skip(true);
+  http::LimitAnswer(parser, http::HttpClientOptions{}, head);
   boost::beast::flat_buffer buffer;
   boost::system::error_code ec;
   bool done = http::ParseBuffered(buffer, parser, /*header_only=*/false, ec);

@@ -125,7 +125,7 @@ answers = {
     "to_close": (1, "HTTP/1.1 200 OK\r\nX-Kind: eof\r\n\r\nthe body runs to the close"),
     "head": (0x40 | 7, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"),
     "no_content": (0, "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"),
-    "unauthorized": (9, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n"
+    "unauthorized": (9, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 34\r\n\r\n"
                         '{"msgCode":"b_auth_token_expired"}'),
     "http10": (2, "HTTP/1.0 502 Bad Gateway\r\nContent-Length: 3\r\n\r\nbad"),
 }

@@ -127,8 +127,6 @@ TEST(MessageParser, ADeclaredLengthReservesLittleBeforeTheBodyArrives) {
   EXPECT_LE(parser.get().body.capacity(), RequestParser::kMaxReservedBody);
 }
 
-// WriteNow writes only to a socket set non-blocking; on any other it leaves
-// everything to the caller's async_write rather than block the thread.
 TEST(MessageParser, AnAnswerWithAStatusOutside100To599IsRefused) {
   for (std::string_view status : {"004", "099", "600", "999"}) {
     std::string wire = "HTTP/1.1 " + std::string(status) + " Odd\r\nContent-Length: 3\r\n\r\nbad";
@@ -149,6 +147,8 @@ TEST(MessageParser, AnAnswerWithAStatusOutside100To599IsRefused) {
   }
 }
 
+// WriteNow writes only to a socket set non-blocking; on any other it leaves
+// everything to the caller's async_write rather than block the thread.
 TEST(WriteNow, SendsOnANonBlockingSocketOnly) {
   boost::asio::io_context ioc;
   boost::asio::local::stream_protocol::socket a(ioc), b(ioc);

@@ -1,6 +1,5 @@
 #include "jose/openssl_util.h"
 
-
 namespace tokenwarden::jose::internal {
 
 std::string BnToPadded(const BIGNUM* bn, size_t size) {

@@ -10,19 +10,12 @@ std::shared_ptr<AlarmQueue> AlarmQueue::Make(const boost::asio::any_io_executor&
 
 void AlarmQueue::Set(Alarm& alarm, Clock::time_point due) {
   std::lock_guard lock(mu_);
+  alarm.due_ = due;
   if (alarm.index_ == Alarm::kNotSet) {
-    alarm.due_ = due;
     heap_.push_back(&alarm);
-    SiftUp(heap_.size() - 1);
-  } else {
-    Clock::time_point was = alarm.due_;
-    alarm.due_ = due;
-    if (due < was) {
-      SiftUp(alarm.index_);
-    } else {
-      SiftDown(alarm.index_);
-    }
+    alarm.index_ = heap_.size() - 1;
   }
+  Resift(alarm.index_);
   Rearm();
 }
 
@@ -75,8 +68,13 @@ void AlarmQueue::Remove(size_t i) {
   heap_.pop_back();
   if (i == heap_.size()) return;  // it was the last one
   Place(i, last);
+  Resift(i);
+}
+
+void AlarmQueue::Resift(size_t i) {
+  Alarm* moving = heap_[i];
   SiftUp(i);
-  SiftDown(last->index_);
+  SiftDown(moving->index_);
 }
 
 void AlarmQueue::Rearm() {

@@ -64,6 +64,8 @@ class AlarmQueue : public std::enable_shared_from_this<AlarmQueue> {
   void SiftUp(size_t i);
   void SiftDown(size_t i);
   void Remove(size_t i);
+  // Restores the heap's order around heap_[i], whose due time changed.
+  void Resift(size_t i);
   // The timer waits for the earliest alarm (none: no wait). Under mu_.
   void Rearm();
   void OnTimer(boost::system::error_code ec);

@@ -118,6 +118,12 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
       new Connection(nullptr, std::move(stream), std::move(watchdog), context));
 }
 
+void LimitAnswer(ResponseParser& parser, const HttpClientOptions& options, bool head) {
+  parser.header_limit(static_cast<uint32_t>(std::min<size_t>(options.max_header_bytes, UINT32_MAX)));
+  parser.body_limit(options.max_body_bytes);
+  if (head) parser.skip(true);
+}
+
 Connection::~Connection() {
   if (watchdog_) watchdog_->Disarm();
 }
@@ -164,10 +170,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   }
 
   ResponseParser parser;
-  parser.header_limit(static_cast<uint32_t>(
-      std::min<size_t>(options.max_header_bytes, UINT32_MAX)));
-  parser.body_limit(options.max_body_bytes);
-  if (request.method == "HEAD") parser.skip(true);
+  LimitAnswer(parser, options, request.method == "HEAD");
   watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
   // One step for the whole answer: a declared Content-Length past
   // body_limit already fails when the header ends, before any body is read.

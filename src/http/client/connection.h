@@ -16,9 +16,14 @@
 
 #include "http/client/http_client.h"
 #include "http/client/url.h"
+#include "http/message_parser.h"
 #include "http/watchdog.h"
 
 namespace tokenwarden::http {
+
+// Sets up `parser` for an answer under `options`' limits; `head`: the
+// request was a HEAD, so the answer has no body.
+void LimitAnswer(ResponseParser& parser, const HttpClientOptions& options, bool head);
 
 // Thread-safety: none; one coroutine uses a connection at a time (the pool
 // hands it to one request, which gives it back when done).
