@@ -121,6 +121,20 @@ def cpu_seconds(pid):
         return None
 
 
+def context_switches(pid):
+    """Voluntary context switches of every thread of the process: how often it went to sleep, i.e. woke."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        total += int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return total
+
+
 # ---- processes -----------------------------------------------------------
 
 class Procs:
@@ -472,6 +486,9 @@ def main():
     ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     ap.add_argument("--ready-limit", type=float, default=900, help="real seconds a start may take (default 900)")
     ap.add_argument("--settle", type=float, default=5, help="real seconds between ready and the memory reading")
+    ap.add_argument("--idle-window", type=float, default=75,
+                    help="real seconds in which run 2's idle CPU and wake-ups are counted (default 75: "
+                         "longer than a minute, so that anything done once a minute is seen)")
     ap.add_argument("--register-connections", type=int, default=4, help="parallel keep-alive registrations")
     ap.add_argument("--config-style", choices=("auto", "tables", "inline"), default="auto",
                     help="[[account]] tables, or account = [{...}] inline tables (smaller); auto: tables "
@@ -617,6 +634,14 @@ def main():
             time.sleep(args.settle)
             fig["run2_memory"] = proc_memory(a2.p.pid)
             fig["run2_peak"] = a2.peak
+            # Idle: every session restored and valid for most of an hour, nothing due.
+            cpu0, wakes0, t0 = cpu_seconds(a2.p.pid), context_switches(a2.p.pid), time.monotonic()
+            time.sleep(args.idle_window)
+            cpu1, wakes1, t1 = cpu_seconds(a2.p.pid), context_switches(a2.p.pid), time.monotonic()
+            if None not in (cpu0, cpu1, wakes0, wakes1):
+                fig["run2_idle_cpu_percent"] = 100 * (cpu1 - cpu0) / (t1 - t0)
+                fig["run2_idle_wakeups_per_second"] = (wakes1 - wakes0) / (t1 - t0)
+                fig["run2_idle_window"] = t1 - t0
         say(f"run 2: ready in {fmt_s(ready2)}; {after - before} new authorizations; log {counts2}")
         if after != before:
             problems.append(f"run 2 re-authorized {after - before} account(s)")
@@ -894,6 +919,10 @@ def report(fig):
             row("run 2: of which process start to listening", fmt_s(fig["run2_init_seconds"]))
         row("run 2: new authorizations at the emulator", f"{fig['run2_new_authorizations']:,}",
             "0" + ok(fig["run2_new_authorizations"] == 0))
+        if "run2_idle_cpu_percent" in fig:
+            row("run 2: idle, every session valid (CPU of one core; wake-ups: voluntary context switches)",
+                f"{fig['run2_idle_cpu_percent']:.2f}% CPU, {fig['run2_idle_wakeups_per_second']:,.1f} wake-ups/s "
+                f"over {fig['run2_idle_window']:.0f} s")
         started = fig.get("run2_started") or {}
         row("run 2: sessions restored (agent log, accounts_started)",
             f"{started.get('sessions_restored', 0):,} of {started.get('accounts', 0):,} accounts, "

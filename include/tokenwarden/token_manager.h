@@ -81,6 +81,11 @@ struct TokenManagerOptions {
   Duration lease_ttl = std::chrono::seconds(30);
   // Real time between looks at the store while another holder authorizes.
   Duration follower_poll = std::chrono::milliseconds(250);
+  // Real time between looks at the clock for a jump (the wall clock stepped,
+  // an OffsetClock advanced) while accounts sleep; a jump wakes every
+  // sleeping account at once. Between jumps an account sleeps until its next
+  // step is due (an hour at most).
+  Duration clock_check_every = std::chrono::minutes(1);
 
   // Inactivity (Alliance closes access after 200 days unused).
   Duration inactivity_warning = std::chrono::hours(24 * 180);

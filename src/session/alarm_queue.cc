@@ -1,6 +1,7 @@
 #include "session/alarm_queue.h"
 
 #include <boost/asio/error.hpp>
+#include <algorithm>
 
 namespace tokenwarden::session {
 
@@ -30,6 +31,47 @@ bool AlarmQueue::Cancel(Alarm& alarm) {
 size_t AlarmQueue::size() const {
   std::lock_guard lock(mu_);
   return heap_.size();
+}
+
+void AlarmQueue::Watch(const std::shared_ptr<const ::tokenwarden::Clock>& clock, Duration every) {
+  if (!clock || clock->RealDuration(std::chrono::hours(1)) <= Duration::zero()) return;
+  auto period = std::max<Clock::duration>(std::chrono::duration_cast<Clock::duration>(every), std::chrono::milliseconds(1));
+  std::lock_guard lock(mu_);
+  std::erase_if(watched_, [](const Watched& w) { return w.clock.expired(); });
+  Clock::time_point now = Clock::now();
+  for (Watched& w : watched_) {
+    if (w.clock.lock() != clock) continue;
+    if (period < w.every) {
+      w.every = period;
+      w.next = std::min(w.next, now + period);
+      Rearm();
+    }
+    return;
+  }
+  watched_.push_back(Watched{clock, period, now + period, clock->Now(), now});
+  Rearm();
+}
+
+bool AlarmQueue::AnyClockJumped(Clock::time_point now) {
+  bool jumped = false;
+  for (Watched& w : watched_) {
+    if (w.next > now) continue;
+    w.next = now + w.every;
+    auto clock = w.clock.lock();
+    if (!clock) continue;  // dropped at the next Watch
+    TimePoint seen = clock->Now();
+    Duration moved = seen - w.seen;
+    Duration passed = std::chrono::duration_cast<Duration>(now - w.seen_at);
+    if (moved < Duration::zero()) {
+      jumped = true;
+    } else {
+      Duration expected = clock->RealDuration(moved);
+      jumped = jumped || expected - passed > kStepTolerance || passed - expected > kStepTolerance;
+    }
+    w.seen = seen;
+    w.seen_at = now;
+  }
+  return jumped;
 }
 
 void AlarmQueue::Place(size_t i, Alarm* alarm) {
@@ -87,6 +129,7 @@ void AlarmQueue::Rearm() {
     return;
   }
   Clock::time_point due = heap_.front()->due_;
+  for (const Watched& w : watched_) due = std::min(due, w.next);
   if (due >= armed_for_) return;  // the wait pending wakes first and arms the next
   armed_for_ = due;
   timer_.expires_at(due);  // cancels the wait pending, if any
@@ -100,7 +143,9 @@ void AlarmQueue::OnTimer(boost::system::error_code ec) {
   if (ec == boost::asio::error::operation_aborted) return;
   std::lock_guard lock(mu_);
   Clock::time_point now = Clock::now();
-  while (!heap_.empty() && heap_.front()->due_ <= now) {
+  // A clock that jumped makes every alarm due: its sleepers look again.
+  bool all = AnyClockJumped(now);
+  while (!heap_.empty() && (all || heap_.front()->due_ <= now)) {
     Alarm* due = heap_.front();
     Remove(0);
     due->Ring();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -163,6 +164,80 @@ TEST(AlarmQueueTest, ManyAlarmsFromSeveralThreadsRingExactlyTheOnesLeftSetInOrde
         << "at position " << i;
   }
   EXPECT_TRUE(rec.none_early());
+}
+
+// A clock that jumps (here an OffsetClock advanced, as the wall clock is
+// when stepped) rings every alarm at once, at the next look: the sleepers'
+// steady deadlines were reckoned from the time before the jump.
+TEST(AlarmQueueTest, AWatchedClockThatJumpsEitherWayRingsEveryAlarmAtOnce) {
+  for (Duration jump : {Duration(std::chrono::hours(2)), Duration(-std::chrono::hours(2))}) {
+    boost::asio::io_context ioc;
+    auto queue = AlarmQueue::Make(ioc.get_executor());
+    auto clock = std::make_shared<OffsetClock>(MakeRealClock());
+    queue->Watch(clock, milliseconds(20));
+    Recorder rec;
+    TestAlarm a(0, rec), b(1, rec);
+    Clock::time_point start = Clock::now();
+    queue->Set(a, start + std::chrono::hours(1));
+    queue->Set(b, start + std::chrono::hours(3));
+    boost::asio::steady_timer jumper(ioc, milliseconds(100));
+    jumper.async_wait([&](boost::system::error_code) { clock->Advance(jump); });
+    ioc.run_for(std::chrono::seconds(5));
+    EXPECT_TRUE(ioc.stopped()) << "with every alarm rung the watch must leave the io_context without work";
+    EXPECT_EQ(rec.order().size(), 2u) << "jump " << jump.count();
+    EXPECT_GE(Clock::now() - start, milliseconds(100)) << "nothing rings before the jump";
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2)) << "the jump must be seen at the next look";
+  }
+}
+
+// Clocks that only run, at their own pace, ring nothing early: a real clock,
+// and a scaled one whose minutes pass in milliseconds.
+TEST(AlarmQueueTest, WatchedClocksThatOnlyRunRingNothingEarly) {
+  boost::asio::io_context ioc;
+  auto queue = AlarmQueue::Make(ioc.get_executor());
+  std::shared_ptr<const ::tokenwarden::Clock> real = MakeRealClock();
+  std::shared_ptr<const ::tokenwarden::Clock> scaled = MakeScaledClock(MakeRealClock()->Now(), 60'000.0);
+  queue->Watch(real, milliseconds(10));
+  queue->Watch(scaled, milliseconds(10));
+  Recorder rec;
+  TestAlarm a(0, rec), b(1, rec);
+  a.due = Clock::now() + milliseconds(300);
+  b.due = Clock::now() + milliseconds(400);
+  queue->Set(b, b.due);
+  queue->Set(a, a.due);
+  ioc.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(ioc.stopped());
+  EXPECT_EQ(rec.order(), (std::vector<int>{0, 1}));
+  EXPECT_TRUE(rec.none_early()) << "about 30 looks at each clock saw a jump that was not there";
+}
+
+// A watch is no work of its own: with no alarm set, the io_context runs out;
+// a clock gone (its sleepers gone) is dropped; a clock that cannot tell real
+// time (whose sleepers poll) is not watched at all.
+TEST(AlarmQueueTest, WatchesHoldNoWorkAndLetGoOfTheirClocks) {
+  boost::asio::io_context ioc;
+  auto queue = AlarmQueue::Make(ioc.get_executor());
+  auto real = std::make_shared<OffsetClock>(MakeRealClock());
+  std::weak_ptr<OffsetClock> gone;
+  {
+    auto temporary = std::make_shared<OffsetClock>(MakeRealClock());
+    queue->Watch(temporary, milliseconds(5));
+    gone = temporary;
+  }
+  EXPECT_TRUE(gone.expired()) << "the queue must hold a clock weakly";
+  queue->Watch(real, milliseconds(5));
+  queue->Watch(std::make_shared<ManualClock>(MakeRealClock()->Now()), milliseconds(5));
+  Recorder rec;
+  TestAlarm a(0, rec);
+  queue->Set(a, Clock::now() + std::chrono::hours(1));
+  ioc.run_for(milliseconds(50));  // about ten looks, none of which rings
+  EXPECT_TRUE(rec.order().empty());
+  EXPECT_TRUE(queue->Cancel(a));
+  ioc.restart();
+  Clock::time_point before = Clock::now();
+  ioc.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(ioc.stopped());
+  EXPECT_LT(Clock::now() - before, std::chrono::seconds(2)) << "the watch must not keep the io_context busy";
 }
 
 }  // namespace

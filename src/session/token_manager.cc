@@ -75,6 +75,7 @@ struct SharedOptions {
   std::string holder_id;
   Duration lease_ttl{};
   Duration follower_poll{};
+  Duration clock_check_every{};
   Duration inactivity_warning{};
   Duration inactivity_limit{};
   std::shared_ptr<AsyncLimit> authorization_limit;
@@ -85,8 +86,8 @@ struct SharedOptions {
 std::shared_ptr<const SharedOptions> Intern(TokenManagerOptions& o) {
   SharedOptions wanted{std::move(o.clock),      std::move(o.store),     o.backoff_initial,
                        o.backoff_max,           std::move(o.holder_id), o.lease_ttl,
-                       o.follower_poll,         o.inactivity_warning,   o.inactivity_limit,
-                       std::move(o.authorization_limit)};
+                       o.follower_poll,         o.clock_check_every,    o.inactivity_warning,
+                       o.inactivity_limit,      std::move(o.authorization_limit)};
   static LastInterned<SharedOptions> interned;
   return interned.Get(std::move(wanted));
 }
@@ -136,7 +137,9 @@ class TokenManagerImpl final : public TokenManager,
         o_(Intern(options)),
         strands_(StrandPool::For(executor)),
         strand_(strands_->Next()),
-        rng_(static_cast<JitterRng::result_type>(options.seed ? options.seed : JitterSeed())) {}
+        rng_(static_cast<JitterRng::result_type>(options.seed ? options.seed : JitterSeed())) {
+    strands_->alarms().Watch(o_->clock, o_->clock_check_every);
+  }
 
   // Nothing holds a sleeping manager alive but its owners.
   ~TokenManagerImpl() override { strands_->alarms().Cancel(*this); }
@@ -374,11 +377,14 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   // The real time to sleep until `due`. Clocks move in ways a timer cannot
-  // see (a manual clock, the emulator's advance, a wall-clock step), so no
-  // sleep is longer than a minute and a clock that cannot tell real time is
-  // polled.
+  // see: a jump of one that tells real time (a wall-clock step, an
+  // OffsetClock's advance) rings every alarm (AlarmQueue::Watch, set up in
+  // the constructor), and a clock that cannot tell real time (a ManualClock)
+  // is polled. An hour at most: NTP slews the wall clock away from the
+  // steady one by 0.05% at most, under 2 s in an hour, which the watch does
+  // not take for a jump and a refresh window of hours does not feel.
   Duration SleepFor(TimePoint due, TimePoint now) const {
-    constexpr Duration kLongest = std::chrono::minutes(1);
+    constexpr Duration kLongest = std::chrono::hours(1);
     constexpr Duration kPoll = std::chrono::milliseconds(20);
     Duration real = due == TimePoint::max() ? kLongest : o_->clock->RealDuration(due - now);
     if (real <= Duration::zero()) real = kPoll;
@@ -904,6 +910,7 @@ Status Check(const TokenManagerOptions& o) {
   }
   if (o.lease_ttl <= Duration::zero()) return bad("lease_ttl must be positive");
   if (o.follower_poll <= Duration::zero()) return bad("follower_poll must be positive");
+  if (o.clock_check_every <= Duration::zero()) return bad("clock_check_every must be positive");
   return OkStatus();
 }
 

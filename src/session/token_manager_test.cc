@@ -15,6 +15,7 @@ namespace tokenwarden::session {
 namespace {
 
 using std::chrono::hours;
+using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
@@ -61,6 +62,31 @@ TEST_F(TokenManagerTest, SeventyTwoSimulatedHoursAuthorizeOncePerTwelveHours) {
   EXPECT_EQ(m->Status().authorizations_ok, issued.size());
   EXPECT_EQ(m->Status().generation, issued.size());
   EXPECT_EQ(calls, 72 * 12);
+}
+
+// A sleeping account sleeps until its refresh is due (an hour at most at a
+// time), not a minute at a time. A clock that jumps (here an OffsetClock
+// running in real time, as the wall clock does when stepped) must still
+// wake it at once: only the alarm queue's watch can, as nobody calls Wake().
+TEST_F(TokenManagerTest, AJumpOfTheClockWakesASleepingAccountAtOnce) {
+  auto clock = std::make_shared<OffsetClock>(MakeRealClock());
+  clock->Advance(emulator_clock_->Now() - clock->Now());  // the emulator's time, running
+  auto o = Options(AllianceProvider(), "shop");
+  o.clock = clock;
+  o.clock_check_every = milliseconds(50);
+  auto m = Start(std::move(o));
+  ASSERT_TRUE(WaitForSession(*m).ok());
+  ASSERT_EQ(AllianceAuthorizations(), 1);
+  std::this_thread::sleep_for(milliseconds(200));  // asleep until its refresh, hours away
+  EXPECT_EQ(m->Status().state, AccountState::kActive);
+  EXPECT_EQ(AllianceAuthorizations(), 1);
+  emulator_clock_->Advance(hours(13));
+  clock->Advance(hours(13));  // past any refresh_at (8 to 12 h), before expiry (24 h)
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (AllianceAuthorizations() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(AllianceAuthorizations(), 2) << "the jump was not seen within 5 s";
 }
 
 // The fixture's file store, but its next `failing` saves fail.
