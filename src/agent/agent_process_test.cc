@@ -143,7 +143,7 @@ TEST_F(AgentProcessTest, ProxyAttachesTheSessionAndRetriesOnceAfterARejection) {
   EXPECT_NE(metrics.find("tokenwarden_proxy_requests_total{account=\"shop\",status=\"200\"} 2"), std::string::npos);
 }
 
-TEST_F(AgentProcessTest, ProxyNeverRetriesAfterA5xxOrATimeout) {
+TEST_F(AgentProcessTest, ProxyNeverRetriesAfterA5xxATimeoutOrAnAnswerTooLarge) {
   StartAgent(Config("timeout = \"1s\"\n"));
   Fault({{"kind", "status"}, {"status", 500}, {"path_prefix", "/ecom/"}, {"count", 2}});
   auto failed = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
@@ -159,6 +159,22 @@ TEST_F(AgentProcessTest, ProxyNeverRetriesAfterA5xxOrATimeout) {
   EXPECT_NE(slow.json().value("message", "").find("Not retried"), std::string::npos) << slow.body;
   ASSERT_EQ(Faults().size(), 1u);
   EXPECT_EQ(Faults()[0]["remaining"], 1) << "the timed-out call was not repeated";
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
+  ASSERT_EQ(Emu("DELETE", "/_emulator/faults").status, 200);
+
+  // An answer past what the proxy holds (4 MiB) is a clear 502, not retried,
+  // and says how to make such a call.
+  Fault({{"kind", "large"}, {"bytes", 5 * 1024 * 1024}, {"path_prefix", "/ecom/"}, {"count", 2}});
+  auto large = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_EQ(large.status, 502) << large.body.substr(0, 200);
+  EXPECT_EQ(large.json().value("error", ""), "upstream_answer_too_large") << large.body;
+  EXPECT_NE(large.json().value("message", "").find("answer body larger than 4 MiB"), std::string::npos) << large.body;
+  EXPECT_NE(large.json().value("message", "").find("GET /v1/token/shop"), std::string::npos) << large.body;
+  ASSERT_EQ(Faults().size(), 1u);
+  EXPECT_EQ(Faults()[0]["remaining"], 1) << "the call was not repeated";
+  ASSERT_EQ(Emu("DELETE", "/_emulator/faults").status, 200);
+  auto after = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_EQ(after.status, 200) << after.body;
   EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
 }
 

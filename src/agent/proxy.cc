@@ -56,6 +56,15 @@ http::Response Downstream(UpstreamResponse answer, uint64_t generation, bool ret
 }
 
 http::Response TransportFailure(const AccountRuntime& account, const Error& error) {
+  if (error.code == ErrorCode::kResourceExhausted) {
+    return ErrorResponse(502, "upstream_answer_too_large",
+                         error.message + ". Not retried: the upstream took the request and answered; check its "
+                                         "state before repeating it. The proxy reads each answer whole, to see an "
+                                         "authorization error before the client does; for an answer this large, "
+                                         "call the upstream yourself with the headers from GET /v1/token/" +
+                             account.id + ".",
+                         account.id);
+  }
   bool timeout = error.code == ErrorCode::kDeadlineExceeded;
   return ErrorResponse(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_unreachable",
                        error.message + ". Not retried: the request may have reached the upstream, and payment "

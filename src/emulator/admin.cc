@@ -1,5 +1,6 @@
 #include "emulator/admin.h"
 
+#include <cstdint>
 #include <functional>
 #include <set>
 
@@ -48,12 +49,12 @@ int ForSessions(State& state, const nlohmann::json& body, const std::function<vo
 
 Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
   static const std::set<std::string> kKinds = {"error", "status", "delay", "drop", "malformed", "truncate",
-                                               "wrong_key_jwe"};
+                                               "wrong_key_jwe", "large"};
   Fault f;
   f.kind = b.value("kind", "");
   if (!kKinds.count(f.kind)) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "kind must be one of error, status, delay, drop, malformed, truncate, wrong_key_jwe");
+                     "kind must be one of error, status, delay, drop, malformed, truncate, wrong_key_jwe, large");
   }
   f.path_prefix = b.value("path_prefix", "/");
   if (f.path_prefix.rfind("/_emulator", 0) == 0) {
@@ -71,12 +72,20 @@ Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
   if (f.kind == "status" && (f.status < 100 || f.status > 599)) {
     return MakeError(ErrorCode::kInvalidArgument, "status must be 100..599");
   }
+  if (f.kind == "large") {
+    constexpr int64_t kMostBytes = 64 * 1024 * 1024;
+    int64_t bytes = b.value("bytes", int64_t{0});
+    if (bytes < 1 || bytes > kMostBytes) {
+      return MakeError(ErrorCode::kInvalidArgument, "bytes must be 1..67108864 for a large answer");
+    }
+    f.bytes = static_cast<size_t>(bytes);
+  }
   return f;
 }
 
 nlohmann::json FaultJson(const Fault& f) {
   return {{"kind", f.kind}, {"path_prefix", f.path_prefix}, {"remaining", f.remaining},
-          {"msgCode", f.msg_code}, {"status", f.status}, {"delay_ms", f.delay_ms}};
+          {"msgCode", f.msg_code}, {"status", f.status}, {"delay_ms", f.delay_ms}, {"bytes", f.bytes}};
 }
 
 http::Response ApplySettings(State& state, const nlohmann::json& b) {

@@ -76,6 +76,11 @@ TEST_F(EmulatorAdmin, ClockAdvancesAndBadControlRequestsAreClear) {
   EXPECT_EQ(bad_key.status, 400);
   EXPECT_NE(bad_key.json()["error"].get<std::string>().find("clientPublicJwk"), std::string::npos);
   EXPECT_EQ(Call("POST", "/_emulator/faults", {}, R"({"kind":"explode"})").status, 400);
+  for (const char* bytes : {"0", "67108865", "-1"}) {
+    auto large = Call("POST", "/_emulator/faults", {}, std::string(R"({"kind":"large","bytes":)") + bytes + "}");
+    EXPECT_EQ(large.status, 400) << bytes;
+    EXPECT_NE(large.body.find("bytes"), std::string::npos) << large.body;
+  }
   EXPECT_EQ(Call("POST", "/_emulator/faults", {}, R"({"kind":"drop","path_prefix":"/_emulator/"})").status, 400);
   EXPECT_EQ(Call("GET", "/_emulator/nothing").status, 404);
 }

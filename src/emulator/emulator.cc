@@ -125,6 +125,10 @@ http::Response Emulator::Dispatch(const http::Request& r, const std::optional<Fa
     response = http::Response::Json(404, {{"error", "no such path in the emulator"}});
   }
   if (fault && fault->kind == "truncate") response.body.resize(response.body.size() / 2);
+  // JSON allows whitespace after the value: the answer stays what it was.
+  if (fault && fault->kind == "large" && response.body.size() < fault->bytes) {
+    response.body.append(fault->bytes - response.body.size(), ' ');
+  }
   return response;
 }
 

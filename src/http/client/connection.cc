@@ -183,7 +183,8 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   watchdog_->Disarm();
   answer_started_ = parser.got_some();
   if (ec)
-    co_return TransportError(ec, "reading the answer from", url(), options.read_timeout);
+    co_return TransportError(ec, "reading the answer from", url(), options.read_timeout,
+                             {options.max_header_bytes, options.max_body_bytes});
 
   ClientResponse response = std::move(parser.get());
   reusable_ = parser.keep_alive() && buffer_.size() == 0;

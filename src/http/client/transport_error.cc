@@ -20,6 +20,20 @@ std::string Seconds(Duration d) {
                         : std::to_string(ms) + " ms";
 }
 
+// "4 MiB", "16 KiB", "1000 bytes".
+std::string Bytes(size_t n) {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) == 0) return std::to_string(n / (1024 * 1024)) + " MiB";
+  if (n >= 1024 && n % 1024 == 0) return std::to_string(n / 1024) + " KiB";
+  return std::to_string(n) + " bytes";
+}
+
+// "answer body too large", or with its cap known "answer body larger than
+// 4 MiB".
+std::string TooLarge(std::string_view part, size_t cap) {
+  std::string out = "answer " + std::string(part);
+  return cap == 0 ? out + " too large" : out + " larger than " + Bytes(cap);
+}
+
 bool IsConnectionFailure(const boost::system::error_code& ec) {
   return ec == asio::error::connection_refused ||
          ec == asio::error::connection_reset ||
@@ -40,7 +54,7 @@ bool IsConnectionFailure(const boost::system::error_code& ec) {
 }  // namespace
 
 Error TransportError(const boost::system::error_code& ec, std::string_view step,
-                     const Url& url, Duration timeout) {
+                     const Url& url, Duration timeout, AnswerLimits limits) {
   std::string where = std::string(step) + " " + url.Redacted();
   if (ec == boost::beast::error::timeout ||
       ec == asio::error::operation_aborted) {
@@ -49,11 +63,11 @@ Error TransportError(const boost::system::error_code& ec, std::string_view step,
   }
   if (ec == bhttp::error::header_limit) {
     return MakeError(ErrorCode::kResourceExhausted,
-                     "answer headers too large " + where);
+                     TooLarge("headers", limits.header_bytes) + " " + where);
   }
   if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
     return MakeError(ErrorCode::kResourceExhausted,
-                     "answer body too large " + where);
+                     TooLarge("body", limits.body_bytes) + " " + where);
   }
   if (IsConnectionFailure(ec)) {
     return MakeError(ErrorCode::kUnavailable, where + ": " + ec.message());

@@ -4,6 +4,7 @@
 #define TOKENWARDEN_HTTP_CLIENT_TRANSPORT_ERROR_H_
 
 #include <boost/system/error_code.hpp>
+#include <cstddef>
 #include <string_view>
 
 #include "http/client/url.h"
@@ -12,13 +13,19 @@
 
 namespace tokenwarden::http {
 
+// The caps on an answer, named in the error when one was hit (0: not named).
+struct AnswerLimits {
+  size_t header_bytes = 0;
+  size_t body_bytes = 0;
+};
+
 // `step` reads as "connecting to", "writing to", "reading from".
 // `timeout` is the limit of that step, named when it was hit.
 //   timeout -> kDeadlineExceeded; refused/reset/closed/unreachable ->
 //   kUnavailable; header or body caps -> kResourceExhausted; a malformed
 //   answer -> kInternal.
 Error TransportError(const boost::system::error_code& ec, std::string_view step,
-                     const Url& url, Duration timeout);
+                     const Url& url, Duration timeout, AnswerLimits limits = {});
 
 // A TLS handshake failure. `verify_result` is OpenSSL's X509 verify result
 // (X509_V_OK when the failure was not about the certificate):
