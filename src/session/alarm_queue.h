@@ -1,9 +1,10 @@
 // One timer for many sleepers. Every account's TokenManager sleeps between
-// turns (until its next step is due, an hour at most at a time). With a steady_timer of its own and
-// that timer's pending wait, a sleeper held about 300 B (112 B of timer,
-// 169 B of wait operation, the timer queue's entry): a sixth of what an
-// account costs at 100,000 accounts. Here a sleeper embeds an Alarm (a
-// deadline and a heap index) and the queue holds one pointer to it.
+// turns, until its next step is due (an hour at most at a time). With a
+// steady_timer of its own and that timer's pending wait, a sleeper held
+// about 300 B (112 B of timer, 169 B of wait operation, the timer queue's
+// entry): a sixth of what an account costs at 100,000 accounts. Here a
+// sleeper embeds an Alarm (a deadline and a heap index) and the queue holds
+// one pointer to it.
 //
 // Alarms are set in steady (real) time, from a Clock's time still to go. A
 // Clock can jump where a steady timer cannot see it: the wall clock stepped
@@ -12,7 +13,7 @@
 // set, it compares how far each has moved with the real time passed, and a
 // clock that jumped rings every alarm at once, so that every sleeper looks
 // at the time again. Sleepers need not wake every minute to find out, which
-// at 100,000 accounts was 1,700 wake-ups a second.
+// at 100,000 accounts was 1,700 turns a second.
 #ifndef TOKENWARDEN_SESSION_ALARM_QUEUE_H_
 #define TOKENWARDEN_SESSION_ALARM_QUEUE_H_
 
