@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/late_published.h"
 #include "agent/local_api.h"
 #include "http/server.h"
 #include "redis/redis_store.h"
@@ -104,7 +105,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     for (const AccountConfig& c : config_.accounts) {
       auto runtime = Build(c);
       if (!runtime.ok()) {
-        snapshot_.store(snapshot);  // so that Stop() stops the ones started
+        snapshot_.Publish(snapshot);  // so that Stop() stops the ones started
         return runtime.error();
       }
       tally->pending.fetch_add(1);
@@ -115,7 +116,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     tally->accounts = snapshot->accounts.size();
     tally->Started(false);  // the building is done
     DropAccountList();
-    PublishFirstSnapshot(snapshot);
+    snapshot_.Publish(snapshot);  // with the store changes that came while the accounts started
     RegisterMetrics();
 
     api_ = std::make_unique<LocalApi>(*this, metrics_, clock_);
@@ -145,7 +146,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
       }
     }
     TW_RETURN_IF_ERROR(log::SetLevel(next.log_level));
-    auto old = snapshot_.load();
+    auto old = snapshot_.Load();
     auto snapshot = std::make_shared<Snapshot>();
     snapshot->guard = std::make_shared<AccessGuard>(next.clients);
     std::vector<std::shared_ptr<AccountRuntime>> started;
@@ -163,7 +164,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     }
     snapshot->Sort();
     for (auto& a : started) a->manager->Start();
-    snapshot_.store(snapshot);
+    snapshot_.Publish(snapshot);
     int stopped = 0;
     for (auto& a : old->accounts) {
       if (snapshot->Find(a->id) != a) {
@@ -198,7 +199,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
   void Stop(Duration drain) override {
     if (stopped_.exchange(true)) return;
     if (server_) server_->Stop(drain);
-    auto snapshot = snapshot_.load();
+    auto snapshot = snapshot_.Load();
     if (snapshot) {
       for (auto& a : snapshot->accounts) a->manager->Stop();
     }
@@ -221,14 +222,14 @@ class AgentImpl final : public Agent, public AccountDirectory {
 
   // AccountDirectory.
   std::shared_ptr<AccountRuntime> Find(std::string_view id) const override {
-    return snapshot_.load(std::memory_order_acquire)->Find(id);
+    return snapshot_.Load()->Find(id);
   }
   // The snapshot's own list, kept alive by the pointer: no copy per call.
   AccountList All() const override {
-    auto snapshot = snapshot_.load(std::memory_order_acquire);
+    auto snapshot = snapshot_.Load();
     return AccountList(snapshot, &snapshot->accounts);
   }
-  std::shared_ptr<const AccessGuard> guard() const override { return snapshot_.load()->guard; }
+  std::shared_ptr<const AccessGuard> guard() const override { return snapshot_.Load()->guard; }
 
  private:
   static bool RestartField(const AgentConfig& a, const AgentConfig& b, std::string_view field) {
@@ -263,43 +264,22 @@ class AgentImpl final : public Agent, public AccountDirectory {
     redis::RedisStoreOptions o;
     o.url = std::move(*url);
     o.codec = redis::SealingCodec(std::move(*cipher));
-    o.on_change = [this](const std::string& account) { OnStoreChange(account); };
+    o.on_change = [this](const std::string& account) { snapshot_.Event(account); };
     auto store = redis::MakeRedisStore(std::move(o));
     if (!store.ok()) return MakeError(store.error().code, config_.file.string() + ": [agent] state: " + store.error().message);
     store_ = std::move(*store);
     return OkStatus();
   }
 
-  // Store changes that arrive before the first snapshot (accounts already
-  // started and restored, but not yet reachable) are kept and replayed.
-  void PublishFirstSnapshot(std::shared_ptr<const Snapshot> snapshot) {
-    std::vector<std::string> early;
-    {
-      std::lock_guard lock(early_mu_);
-      snapshot_.store(std::move(snapshot));
-      early.swap(early_changes_);
-    }
-    for (const auto& account : early) OnStoreChange(account);
-  }
-
-  void OnStoreChange(const std::string& account) {
-    auto snapshot = snapshot_.load();
-    if (!snapshot) {
-      std::lock_guard lock(early_mu_);
-      snapshot = snapshot_.load();
-      if (!snapshot) {
-        early_changes_.push_back(account);
-        return;
-      }
-    }
-    // One account's change is one lookup: with 100,000 accounts a fleet
-    // hears thousands of changes an hour. An empty name (the notification
-    // channel came back) may hide any change: every account looks.
+  // One account's change is one lookup: with 100,000 accounts a fleet hears
+  // thousands of changes an hour. An empty name (the notification channel
+  // came back) may hide any change: every account looks.
+  static void StoreChanged(const Snapshot& snapshot, const std::string& account) {
     if (!account.empty()) {
-      if (auto a = snapshot->Find(account)) a->manager->StoreChanged();
+      if (auto a = snapshot.Find(account)) a->manager->StoreChanged();
       return;
     }
-    for (auto& a : snapshot->accounts) a->manager->StoreChanged();
+    for (auto& a : snapshot.accounts) a->manager->StoreChanged();
   }
 
   Result<std::shared_ptr<AccountRuntime>> Build(const AccountConfig& c) {
@@ -380,12 +360,11 @@ class AgentImpl final : public Agent, public AccountDirectory {
   std::shared_ptr<SessionStore> store_;
   AccountDeps deps_;
   MetricsRegistry metrics_;
-  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  // Store changes (fleet notifications) go to the accounts through it.
+  LatePublished<Snapshot> snapshot_{&StoreChanged};
   std::unique_ptr<LocalApi> api_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> stopped_{false};
-  std::mutex early_mu_;
-  std::vector<std::string> early_changes_;  // guarded by early_mu_
 };
 
 }  // namespace
