@@ -28,6 +28,19 @@ Result<Duration> SpanField(const nlohmann::json& body, const char* name, double 
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit));
 }
 
+// A whole number from `lo` to `hi`, or `fallback` when the field is absent.
+// Errors name the field (a fraction, a string or a number out of range).
+Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi, int64_t fallback) {
+  auto it = body.find(name);
+  if (it == body.end()) return fallback;
+  if (!it->is_number_integer() || *it < lo || *it > hi) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " +
+                         std::to_string(hi));
+  }
+  return it->get<int64_t>();
+}
+
 Merchant* FindMerchant(State& state, const nlohmann::json& body) {
   auto it = state.merchants.find(body.value("serviceCode", ""));
   return it == state.merchants.end() ? nullptr : &it->second;
@@ -60,24 +73,25 @@ Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
   if (f.path_prefix.rfind("/_emulator", 0) == 0) {
     return MakeError(ErrorCode::kInvalidArgument, "faults cannot target the admin API");
   }
-  f.remaining = b.value("count", -1);
+  TW_ASSIGN_OR_RETURN(int64_t count, IntField(b, "count", 1, INT32_MAX, -1));
+  f.remaining = static_cast<int>(count);
   if (b.contains("seconds")) {
     TW_ASSIGN_OR_RETURN(Duration span, SpanField(b, "seconds"));
     f.until = state.clock->Now() + span;
   }
   if (f.remaining < 0 && !f.until) f.remaining = 1;
   f.msg_code = b.value("msgCode", f.kind == "error" ? "b_server_is_overloaded" : "");
-  f.status = b.value("status", 0);
-  f.delay_ms = b.value("delay_ms", 0);
-  if (f.kind == "status" && (f.status < 100 || f.status > 599)) {
-    return MakeError(ErrorCode::kInvalidArgument, "status must be 100..599");
+  // 0: the documented status (kind error); a bare status needs one.
+  TW_ASSIGN_OR_RETURN(int64_t status, IntField(b, "status", f.kind == "status" ? 100 : 0, 599, 0));
+  if (f.kind == "status" && status == 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "status must be a whole number from 100 to 599");
   }
+  f.status = static_cast<int>(status);
+  TW_ASSIGN_OR_RETURN(int64_t delay_ms, IntField(b, "delay_ms", 0, 3'600'000, 0));  // an hour at most
+  f.delay_ms = static_cast<int>(delay_ms);
   if (f.kind == "large") {
-    constexpr int64_t kMostBytes = 64 * 1024 * 1024;
-    int64_t bytes = b.value("bytes", int64_t{0});
-    if (bytes < 1 || bytes > kMostBytes) {
-      return MakeError(ErrorCode::kInvalidArgument, "bytes must be 1..67108864 for a large answer");
-    }
+    TW_ASSIGN_OR_RETURN(int64_t bytes, IntField(b, "bytes", 1, 64 * 1024 * 1024, 0));
+    if (bytes == 0) return MakeError(ErrorCode::kInvalidArgument, "bytes is missing: the size of the large answer");
     f.bytes = static_cast<size_t>(bytes);
   }
   return f;

@@ -76,11 +76,26 @@ TEST_F(EmulatorAdmin, ClockAdvancesAndBadControlRequestsAreClear) {
   EXPECT_EQ(bad_key.status, 400);
   EXPECT_NE(bad_key.json()["error"].get<std::string>().find("clientPublicJwk"), std::string::npos);
   EXPECT_EQ(Call("POST", "/_emulator/faults", {}, R"({"kind":"explode"})").status, 400);
-  for (const char* bytes : {"0", "67108865", "-1"}) {
-    auto large = Call("POST", "/_emulator/faults", {}, std::string(R"({"kind":"large","bytes":)") + bytes + "}");
-    EXPECT_EQ(large.status, 400) << bytes;
-    EXPECT_NE(large.body.find("bytes"), std::string::npos) << large.body;
+  // A fault's numbers: whole, in range, and named when they are not.
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"kind":"large"})", "bytes"},
+           {R"({"kind":"large","bytes":0})", "bytes"},
+           {R"({"kind":"large","bytes":67108865})", "bytes"},
+           {R"({"kind":"large","bytes":-1})", "bytes"},
+           {R"({"kind":"large","bytes":1.5})", "bytes"},
+           {R"({"kind":"delay","delay_ms":1e300})", "delay_ms"},
+           {R"({"kind":"delay","delay_ms":-5})", "delay_ms"},
+           {R"({"kind":"status","status":"500"})", "status"},
+           {R"({"kind":"status"})", "status"},
+           {R"({"kind":"error","status":600})", "status"},
+           {R"({"kind":"drop","count":0})", "count"},
+           {R"({"kind":"drop","count":18446744073709551615})", "count"},
+       }) {
+    auto r = Call("POST", "/_emulator/faults", {}, body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_NE(r.body.find(field), std::string::npos) << body << " -> " << r.body;
   }
+  EXPECT_EQ(Call("GET", "/_emulator/faults").json()["faults"].size(), 0u) << "none of them was set";
   EXPECT_EQ(Call("POST", "/_emulator/faults", {}, R"({"kind":"drop","path_prefix":"/_emulator/"})").status, 400);
   EXPECT_EQ(Call("GET", "/_emulator/nothing").status, 404);
 }
