@@ -91,6 +91,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Outcome whole = Read(answer, n, 0, head);
   Outcome pieces = Read(answer, n, piece == 0 ? 1 : piece, head);
 
+  if (whole.failed != pieces.failed) {
+    std::fprintf(stderr, "read at once: %s; in pieces of %zu: %s\n", whole.failed ? whole.error.c_str() : "ok",
+                 piece == 0 ? size_t{1} : piece, pieces.failed ? pieces.error.c_str() : "ok");
+  }
   Check(whole.failed == pieces.failed, "the same bytes read in pieces fail or succeed alike");
   if (whole.failed) return 0;
   const http::ClientResponse& a = whole.response;

@@ -36,6 +36,8 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "http/message_parser.h"
+
 namespace tokenwarden::http {
 
 template <class Stream>
@@ -46,23 +48,27 @@ struct IsPlainSocket<boost::asio::basic_stream_socket<Protocol, Executor>> : std
 // Parses what `buffer` holds until the parser has the whole header
 // (`header_only`) or the whole message. True when that step is over: the
 // parser is satisfied, or `ec` is set. Bytes past the message stay in
-// `buffer`. The parser reads past the header only when the whole message is
-// wanted (its eager mode).
+// `buffer`. The header is parsed on its own (Beast's non-eager mode), so
+// that its size is known exactly and held to the parser's header_limit
+// (MessageParser::HeaderFits); the body, when wanted, after it.
 template <bool isRequest>
-bool ParseBuffered(boost::beast::flat_buffer& buffer, boost::beast::http::basic_parser<isRequest>& parser,
-                   bool header_only, boost::system::error_code& ec) {
+bool ParseBuffered(boost::beast::flat_buffer& buffer, MessageParser<isRequest>& parser, bool header_only,
+                   boost::system::error_code& ec) {
   ec = {};
-  parser.eager(!header_only);
   while (!(header_only ? parser.is_header_done() : parser.is_done())) {
     if (buffer.size() == 0) return false;
+    bool in_header = !parser.is_header_done();
+    parser.eager(!header_only && !in_header);
     size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
-    if (ec == boost::beast::http::error::need_more) {
-      ec = {};
-      return false;
-    }
+    bool more = ec == boost::beast::http::error::need_more;
+    if (more) ec = {};
     if (ec) return true;
-    if (used == 0) return false;  // nothing it can take yet
+    if (in_header && !parser.HeaderFits(used, buffer.size())) {
+      ec = boost::beast::http::error::header_limit;
+      return true;
+    }
+    if (more || used == 0) return false;  // nothing more it can take yet
   }
   return true;
 }
@@ -77,7 +83,7 @@ inline boost::asio::mutable_buffer ReadSpace(boost::beast::flat_buffer& buffer) 
 // the step is over, as for ParseBuffered. The peer's close ends a body that
 // runs to it, and is end_of_stream before any byte of a message.
 template <bool isRequest>
-bool Received(boost::beast::flat_buffer& buffer, boost::beast::http::basic_parser<isRequest>& parser, size_t n,
+bool Received(boost::beast::flat_buffer& buffer, MessageParser<isRequest>& parser, size_t n,
               bool header_only, boost::system::error_code& ec) {
   buffer.commit(n);
   if (ec == boost::asio::error::eof) {
