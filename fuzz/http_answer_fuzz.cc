@@ -1,9 +1,9 @@
 // libFuzzer: an upstream's answer as the HTTP client reads it. The
 // client's parser (http/message_parser.h, MessageParser<false>) set up as
-// the client sets it (LimitAnswer, with the default limits), fed by the same loop its Connection runs
-// (http/stream_io.h: ParseBuffered, ReadSpace, Received), the bytes
-// arriving in reads of a size the input picks and the peer closing after
-// the last one.
+// the client sets it (LimitAnswer, with the default limits), fed by the
+// same loop its Connection runs (http/stream_io.h: ParseBuffered,
+// ReadSpace, Received), the bytes arriving in reads of a size the input
+// picks and the peer closing after the last one.
 //
 // Input: byte 0 picks the read size (1-64 bytes, or all at once) and whether
 // the request was a HEAD; the rest is what the upstream sent. Beyond "no

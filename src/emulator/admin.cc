@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "emulator/novapost.h"
@@ -28,12 +29,14 @@ Result<Duration> SpanField(const nlohmann::json& body, const char* name, double 
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit));
 }
 
-// A whole number from `lo` to `hi`, or `fallback` when the field is absent.
-// Errors name the field (a fraction, a string or a number out of range).
-Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi, int64_t fallback) {
+// A whole number from `lo` to `hi`; when the field is absent, `fallback`, or
+// an error if there is none (the field is required). Errors name the field
+// (missing, a fraction, a string or a number out of range).
+Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi,
+                         std::optional<int64_t> fallback) {
   auto it = body.find(name);
-  if (it == body.end()) return fallback;
-  if (!it->is_number_integer() || *it < lo || *it > hi) {
+  if (it == body.end() && fallback) return *fallback;
+  if (it == body.end() || !it->is_number_integer() || *it < lo || *it > hi) {
     return MakeError(ErrorCode::kInvalidArgument,
                      std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " +
                          std::to_string(hi));
@@ -82,16 +85,13 @@ Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
   if (f.remaining < 0 && !f.until) f.remaining = 1;
   f.msg_code = b.value("msgCode", f.kind == "error" ? "b_server_is_overloaded" : "");
   // 0: the documented status (kind error); a bare status needs one.
-  TW_ASSIGN_OR_RETURN(int64_t status, IntField(b, "status", f.kind == "status" ? 100 : 0, 599, 0));
-  if (f.kind == "status" && status == 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "status must be a whole number from 100 to 599");
-  }
+  TW_ASSIGN_OR_RETURN(int64_t status, f.kind == "status" ? IntField(b, "status", 100, 599, std::nullopt)
+                                                          : IntField(b, "status", 0, 599, 0));
   f.status = static_cast<int>(status);
   TW_ASSIGN_OR_RETURN(int64_t delay_ms, IntField(b, "delay_ms", 0, 3'600'000, 0));  // an hour at most
   f.delay_ms = static_cast<int>(delay_ms);
   if (f.kind == "large") {
-    TW_ASSIGN_OR_RETURN(int64_t bytes, IntField(b, "bytes", 1, 64 * 1024 * 1024, 0));
-    if (bytes == 0) return MakeError(ErrorCode::kInvalidArgument, "bytes is missing: the size of the large answer");
+    TW_ASSIGN_OR_RETURN(int64_t bytes, IntField(b, "bytes", 1, 64 * 1024 * 1024, std::nullopt));
     f.bytes = static_cast<size_t>(bytes);
   }
   return f;

@@ -175,14 +175,14 @@ bool LoadSystemTrust(SSL_CTX* ctx) {
   const char* file_env = std::getenv(X509_get_default_cert_file_env());
   const char* dir_env = std::getenv(X509_get_default_cert_dir_env());
   std::string dirs = dir_env && *dir_env ? dir_env : X509_get_default_cert_dir();
-  bool own_bundle = false;
+  bool other_bundle = false;  // SSL_CERT_FILE names a bundle that is not the system's
   if (file_env && *file_env) {
     std::error_code named_ec, system_ec;
     auto named = std::filesystem::canonical(file_env, named_ec);
     auto system = std::filesystem::canonical(X509_get_default_cert_file(), system_ec);
-    own_bundle = named_ec || system_ec || named != system;
+    other_bundle = named_ec || system_ec || named != system;
   }
-  if (!own_bundle && AnyHashedDirectory(dirs)) {
+  if (!other_bundle && AnyHashedDirectory(dirs)) {
     return SSL_CTX_load_verify_dir(ctx, dirs.c_str()) == 1;
   }
   return SSL_CTX_set_default_verify_paths(ctx) == 1;
