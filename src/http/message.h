@@ -3,12 +3,19 @@
 #ifndef TOKENWARDEN_HTTP_MESSAGE_H_
 #define TOKENWARDEN_HTTP_MESSAGE_H_
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// (keep the line above first)
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
+
+#include "tokenwarden/result.h"
 
 namespace tokenwarden::http {
 
@@ -30,10 +37,32 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+// The rest of a body too large to hold at once, read piece by piece as it
+// is passed on: the HTTP client hands one out for an answer past
+// ClientRequest::stream_past, and the server writes one after `body`.
+//
+// Thread-safety: none; one coroutine reads it, on the executor of the
+// coroutine that received it.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece, never empty; an empty string once the body is complete.
+  // An error: the body cannot be completed (the sender broke off, or a
+  // piece took longer than the read timeout).
+  virtual boost::asio::awaitable<Result<std::string>> Next() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, `body` is only the beginning: the server writes it, then each
+  // piece of `rest`. With `length` (the whole body's size) the answer
+  // carries Content-Length; without, it is chunked (HTTP/1.1) or runs to
+  // the connection's close (HTTP/1.0). A `rest` that fails cuts the
+  // connection, so that the client sees the body end short.
+  std::shared_ptr<BodyStream> rest;
+  std::optional<uint64_t> length;
   // Fault injection: close the connection without answering.
   bool drop_connection = false;
 

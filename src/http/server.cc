@@ -284,6 +284,14 @@ class ServerImpl : public Server {
         }
         in_flight_.fetch_sub(1);
         if (response.drop_connection) break;
+        if (response.rest && response.status >= 200 && response.status != 204 && response.status != 304) {
+          in_flight_.fetch_add(1);  // a drain waits for it, as for a handler
+          bool whole = co_await WriteStreamed(*connection, response, version, keep_alive, peer);
+          in_flight_.fetch_sub(1);
+          KeepOrRelease(connection->wire);
+          if (!whole || !keep_alive) break;
+          continue;
+        }
       }
 
       // Here, not in a coroutine of its own: one frame fewer per request.
@@ -303,6 +311,51 @@ class ServerImpl : public Server {
     boost::system::error_code ignored;
     socket.shutdown(asio::socket_base::shutdown_both, ignored);
     open_connections_.fetch_sub(1);
+  }
+
+  // Writes a response whose body goes on past `response.body`: the header
+  // and what is held, then each piece of `response.rest` as it comes, each
+  // write within write_timeout. False when the connection must close: a
+  // write failed, or the rest broke off (the client then sees the body end
+  // short of its Content-Length, or without its last chunk).
+  template <class Socket>
+  awaitable<bool> WriteStreamed(Connection<Socket>& connection, Response& response, unsigned version,
+                                bool& keep_alive, const std::string& peer) {
+    Framing framing = response.length ? Framing::kLength : version == 10 ? Framing::kToClose : Framing::kChunked;
+    if (framing == Framing::kToClose) keep_alive = false;
+    std::string& wire = connection.wire;
+    wire = WireResponseHead(response.status, response.headers, version, keep_alive, framing,
+                            response.length.value_or(0), std::move(wire));
+    std::string piece = std::move(response.body);
+    bool end = false;
+    while (true) {
+      if (framing == Framing::kChunked) {
+        if (!piece.empty()) AppendChunk(wire, piece);
+        if (end) AppendChunk(wire, {});
+      } else {
+        wire.append(piece);
+      }
+      boost::system::error_code ec;
+      asio::const_buffer data = asio::buffer(wire);
+      if (!WriteNow(connection.socket, data, ec)) {
+        connection.Expect(options_.write_timeout);
+        co_await asio::async_write(connection.socket, data, asio::redirect_error(use_awaitable, ec));
+        connection.Pause();
+      }
+      if (ec) co_return false;
+      if (end) co_return true;
+      wire.clear();
+      auto next = co_await response.rest->Next();
+      if (!next.ok()) {
+        log::Warn("answer_cut_short", {{"peer", peer},
+                                       {"status", response.status},
+                                       {"error", next.error().ToString()},
+                                       {"message", "the body being passed on broke off; the connection was closed"}});
+        co_return false;
+      }
+      piece = std::move(*next);
+      end = piece.empty();
+    }
   }
 
   ServerOptions options_;

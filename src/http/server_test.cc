@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -153,6 +154,94 @@ TEST(HttpServer, AnAnswerNobodyReadsIsCutOffByTheWriteTimeout) {
   ::close(fd);
   EXPECT_LT(out.size(), big.size()) << "the whole answer went out: nothing was cut off";
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "the connection was not closed";
+}
+
+// A body handed out piece by piece, each after a turn of the event loop;
+// `fail_after` pieces, then an error (never, when negative).
+class Pieces final : public BodyStream {
+ public:
+  Pieces(std::vector<std::string> pieces, int fail_after = -1) : pieces_(std::move(pieces)), fail_after_(fail_after) {}
+  boost::asio::awaitable<Result<std::string>> Next() override {
+    co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
+    if (fail_after_ >= 0 && next_ >= static_cast<size_t>(fail_after_)) {
+      co_return MakeError(ErrorCode::kUnavailable, "the sender broke off");
+    }
+    if (next_ == pieces_.size()) co_return std::string();
+    co_return pieces_[next_++];
+  }
+
+ private:
+  std::vector<std::string> pieces_;
+  int fail_after_;
+  size_t next_ = 0;
+};
+
+// A handler's answer whose body goes on in `rest`, of `length` when declared.
+std::unique_ptr<Server> StartStreaming(std::optional<uint64_t> length, int fail_after = -1) {
+  auto s = Server::Start({}, Sync([=](const Request&) {
+                           Response r = Response::Text(200, "start-");
+                           r.rest = std::make_shared<Pieces>(std::vector<std::string>{"one-", "two-", "three"},
+                                                             fail_after);
+                           r.length = length;
+                           return r;
+                         }));
+  EXPECT_TRUE(s.ok());
+  return std::move(*s);
+}
+
+// The bytes after the header of the first answer in `out`.
+std::string AfterHeader(const std::string& out) {
+  size_t end = out.find("\r\n\r\n");
+  return end == std::string::npos ? std::string() : out.substr(end + 4);
+}
+
+TEST(HttpServer, AStreamedBodyIsChunkedWithoutALengthAndTheConnectionIsKept) {
+  auto server = StartStreaming(std::nullopt);
+  std::string out = Exchange(server->port(),
+                             "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                             "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(Count(out, "HTTP/1.1 200 OK"), 2) << out;
+  EXPECT_EQ(Count(out, "Transfer-Encoding: chunked\r\n"), 2) << out;
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+  EXPECT_EQ(Count(out, "6\r\nstart-\r\n4\r\none-\r\n4\r\ntwo-\r\n5\r\nthree\r\n0\r\n\r\n"), 2) << out;
+}
+
+TEST(HttpServer, AStreamedBodyOfADeclaredLengthCarriesIt) {
+  auto server = StartStreaming(std::string("start-one-two-three").size());
+  std::string out = Exchange(server->port(), "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(out.find("Content-Length: 19\r\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("chunked"), std::string::npos) << out;
+  EXPECT_EQ(AfterHeader(out), "start-one-two-three");
+}
+
+// HTTP/1.0 has no chunks: the body runs to the close.
+TEST(HttpServer, AStreamedBodyToAnHttp10ClientEndsWithTheConnection) {
+  auto server = StartStreaming(std::nullopt);
+  int fd = Connect(server->port());
+  std::string req = "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+  ASSERT_EQ(::write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::string out = ReadAll(fd, 5s);
+  ::close(fd);
+  EXPECT_EQ(out.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << out;
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+  EXPECT_EQ(out.find("chunked"), std::string::npos) << out;
+  EXPECT_EQ(out.find("keep-alive"), std::string::npos) << "a body that ends at the close cannot keep it";
+  EXPECT_EQ(AfterHeader(out), "start-one-two-three");
+}
+
+// A body that breaks off cuts the connection: no last chunk, nothing more
+// answered on it, so the client cannot take the part for the whole.
+TEST(HttpServer, AStreamedBodyThatBreaksOffCutsTheConnection) {
+  auto server = StartStreaming(std::nullopt, /*fail_after=*/1);
+  std::string out = Exchange(server->port(),
+                             "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                             "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(Count(out, "HTTP/1.1 200 OK"), 1) << out;
+  EXPECT_EQ(AfterHeader(out), "6\r\nstart-\r\n4\r\none-\r\n") << out;
+  auto declared = StartStreaming(19, /*fail_after=*/2);
+  std::string cut = Exchange(declared->port(), "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(cut.find("Content-Length: 19\r\n"), std::string::npos) << cut;
+  EXPECT_EQ(AfterHeader(cut), "start-one-two-") << "short of its length, and closed";
 }
 
 TEST(HttpServer, OversizedHeadersAndBodiesAreRefused) {

@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/status.hpp>
 #include <array>
+#include <charconv>
 #include <cstring>
 
 #include "util/ascii.h"
@@ -65,23 +66,50 @@ void KeepOrRelease(std::string& wire) {
   }
 }
 
-std::string WireResponse(int status, const Headers& headers, std::string_view body, unsigned version,
-                         bool keep_alive, std::string into) {
-  const bool bodiless = status < 200 || status == 204 || status == 304;
+namespace {
+
+bool Bodiless(int status) { return status < 200 || status == 204 || status == 304; }
+
+std::string Head(int status, const Headers& headers, unsigned version, bool keep_alive, Framing framing,
+                 uint64_t length, size_t then, std::string into) {
   auto beast_reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   std::string_view reason(beast_reason.data(), beast_reason.size());
   std::string out = std::move(into);
   out.clear();
-  out.reserve(64 + reason.size() + HeadersSize(headers) + (bodiless ? 0 : body.size()));
+  out.reserve(64 + reason.size() + HeadersSize(headers) + then);
   out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(status)).append(" ").append(reason);
   out.append("\r\n");
   AppendHeaders(out, headers, {"content-length", "transfer-encoding", "connection"});
   if (version == 10 && keep_alive) Append(out, "Connection", "keep-alive");
   if (version != 10 && !keep_alive) Append(out, "Connection", "close");
-  if (!bodiless) Append(out, "Content-Length", std::to_string(body.size()));
+  if (!Bodiless(status)) {
+    if (framing == Framing::kLength) Append(out, "Content-Length", std::to_string(length));
+    if (framing == Framing::kChunked) Append(out, "Transfer-Encoding", "chunked");
+  }
   out.append("\r\n");
+  return out;
+}
+
+}  // namespace
+
+std::string WireResponse(int status, const Headers& headers, std::string_view body, unsigned version,
+                         bool keep_alive, std::string into) {
+  const bool bodiless = Bodiless(status);
+  std::string out = Head(status, headers, version, keep_alive, Framing::kLength, body.size(),
+                         bodiless ? 0 : body.size(), std::move(into));
   if (!bodiless) out.append(body);
   return out;
+}
+
+std::string WireResponseHead(int status, const Headers& headers, unsigned version, bool keep_alive,
+                             Framing framing, uint64_t length, std::string into) {
+  return Head(status, headers, version, keep_alive, framing, length, 0, std::move(into));
+}
+
+void AppendChunk(std::string& out, std::string_view piece) {
+  char size[20];
+  auto [end, ec] = std::to_chars(size, size + sizeof size, piece.size(), 16);
+  out.append(size, end).append("\r\n").append(piece).append("\r\n");
 }
 
 std::string WireRequest(std::string_view method, std::string_view target, std::string_view host,

@@ -23,6 +23,24 @@ namespace tokenwarden::http {
 std::string WireResponse(int status, const Headers& headers, std::string_view body, unsigned version,
                          bool keep_alive, std::string into = {});
 
+// How the body that follows a response's header is delimited.
+enum class Framing {
+  kLength,   // Content-Length: the body's size, given
+  kChunked,  // Transfer-Encoding: chunked (HTTP/1.1 only); see AppendChunk
+  kToClose,  // neither: the body ends when the connection closes
+};
+
+// The status line and headers only, as WireResponse writes them, for a body
+// written after them: `length` bytes (kLength), in chunks (kChunked), or up
+// to the close (kToClose, where `keep_alive` must be false). 1xx, 204 and
+// 304 carry no framing header, whatever is asked.
+std::string WireResponseHead(int status, const Headers& headers, unsigned version, bool keep_alive,
+                             Framing framing, uint64_t length = 0, std::string into = {});
+
+// Appends `piece` as one chunk of a chunked body. An empty piece is the last
+// chunk, which ends the body.
+void AppendChunk(std::string& out, std::string_view piece);
+
 // "METHOD target HTTP/1.1", Host, `headers` (framing left out as above, and
 // Host), "User-Agent: tokenwarden" unless `headers` has one, Content-Length
 // when there is a body or the method carries one (POST, PUT, PATCH), and

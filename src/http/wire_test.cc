@@ -22,6 +22,21 @@ TEST(WireResponse, FramingIsTheWritersAndBodilessStatusesHaveNoBody) {
   EXPECT_EQ(WireResponse(304, {}, "", 11, true), "HTTP/1.1 304 Not Modified\r\n\r\n");
 }
 
+TEST(WireResponse, AHeadForABodyWrittenAfterItCarriesTheFramingAsked) {
+  Headers h = {{"Content-Length", "5"}, {"X", "y"}};
+  EXPECT_EQ(WireResponseHead(200, h, 11, true, Framing::kLength, 123456),
+            "HTTP/1.1 200 OK\r\nX: y\r\nContent-Length: 123456\r\n\r\n");
+  EXPECT_EQ(WireResponseHead(200, h, 11, true, Framing::kChunked),
+            "HTTP/1.1 200 OK\r\nX: y\r\nTransfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(WireResponseHead(200, h, 10, false, Framing::kToClose), "HTTP/1.0 200 OK\r\nX: y\r\n\r\n");
+  EXPECT_EQ(WireResponseHead(204, {}, 11, true, Framing::kChunked), "HTTP/1.1 204 No Content\r\n\r\n");
+  std::string chunks;
+  AppendChunk(chunks, std::string(26, 'a'));
+  AppendChunk(chunks, "b");
+  AppendChunk(chunks, {});
+  EXPECT_EQ(chunks, "1a\r\n" + std::string(26, 'a') + "\r\n1\r\nb\r\n0\r\n\r\n");
+}
+
 TEST(WireResponse, LeavesOutHeadersThatWouldSplitTheMessage) {
   Headers h = {{"X-Evil", "a\r\nSet-Cookie: stolen=1"}, {"Bad Name", "v"}, {"", "v"}, {"X-Nul", std::string("a\0b", 3)},
                {"X-Ok", "fine value"}};

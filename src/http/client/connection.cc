@@ -13,6 +13,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cctype>
+#include <cstdint>
+#include <limits>
 
 #include "http/client/transport_error.h"
 #include "http/message_parser.h"
@@ -144,6 +146,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     Stream& stream, const BaseUrl& base, std::string_view rest,
     const ClientRequest& request, const HttpClientOptions& options) {
   reusable_ = false;
+  streaming_ = false;
   answer_started_ = false;
   failed_writing_ = false;
   target_.assign(base.url.target).append(rest);
@@ -169,13 +172,18 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     co_return TransportError(ec, "writing to", url(), options.write_timeout);
   }
 
-  ResponseParser parser;
+  ResponseParser& parser = parser_.emplace();
   LimitAnswer(parser, options, request.method == "HEAD");
+  // Read on in pieces, never held whole. (Not boost::none: Beast 1.74
+  // compares a declared length with it as "greater than nothing", a limit.)
+  if (request.stream_past > 0) parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
-  // One step for the whole answer: a declared Content-Length past
-  // body_limit already fails when the header ends, before any body is read.
+  // One step for the whole answer (or, streamed, its beginning): a declared
+  // Content-Length past body_limit already fails when the header ends,
+  // before any body is read.
+  auto enough = [&] { return request.stream_past > 0 && parser.get().body.size() >= request.stream_past; };
   bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
-  while (!done) {
+  while (!done && !enough()) {
     size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
     done = Received(buffer_, parser, n, /*header_only=*/false, ec);
   }
@@ -187,8 +195,42 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
                              {options.max_header_bytes, options.max_body_bytes});
 
   ClientResponse response = std::move(parser.get());
+  if (!parser.is_done()) {
+    streaming_ = true;
+    streamed_url_ = url();
+    parser.get().body.clear();  // moved from; the rest is appended to it
+    auto declared = parser.content_length();
+    if (declared) response.length = *declared;
+    co_return response;
+  }
   reusable_ = parser.keep_alive() && buffer_.size() == 0;
   co_return response;
+}
+
+awaitable<Result<std::string>> Connection::ReadMore(Duration read_timeout) {
+  if (tls_) return ReadMoreOn(*tls_, read_timeout);
+  return ReadMoreOn(*plain_, read_timeout);
+}
+
+template <class Stream>
+awaitable<Result<std::string>> Connection::ReadMoreOn(Stream& stream, Duration read_timeout) {
+  ResponseParser& parser = *parser_;
+  std::string& body = parser.get().body;
+  if (body.empty() && !parser.is_done()) {
+    boost::system::error_code ec;
+    watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + read_timeout);
+    bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
+    while (!done && body.empty()) {
+      size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
+      done = Received(buffer_, parser, n, /*header_only=*/false, ec);
+    }
+    ec = watchdog_->Explain(ec);
+    watchdog_->Disarm();
+    if (ec) co_return TransportError(ec, "reading the rest of the answer from", *streamed_url_, read_timeout);
+  }
+  std::string piece;
+  piece.swap(body);  // at most what one read brought, 64 KiB
+  co_return piece;
 }
 
 bool Connection::LooksIdleAndOpen() {

@@ -51,6 +51,14 @@ class Connection {
   // Ends any step's watch: a handler still queued finds nothing to cut off.
   ~Connection();
 
+  // After a successful Exchange: whether the answer's body goes on past
+  // what it returned (ClientRequest::stream_past); then ReadMore reads it.
+  bool streaming() const { return streaming_; }
+
+  // The next piece of a streamed body, within `read_timeout`; an empty
+  // string once the body is complete. REQUIRES: streaming().
+  boost::asio::awaitable<Result<std::string>> ReadMore(Duration read_timeout);
+
   // After a successful Exchange: whether the server keeps the connection open.
   bool reusable() const { return reusable_; }
   bool answer_started() const { return answer_started_; }
@@ -79,6 +87,9 @@ class Connection {
       Stream& stream, const BaseUrl& base, std::string_view rest,
       const ClientRequest& request, const HttpClientOptions& options);
 
+  template <class Stream>
+  boost::asio::awaitable<Result<std::string>> ReadMoreOn(Stream& stream, Duration read_timeout);
+
   std::unique_ptr<Socket> plain_;  // exactly one of plain_, tls_
   std::unique_ptr<TlsStream> tls_;
   std::shared_ptr<Watchdog> watchdog_;  // watches the socket of either
@@ -86,6 +97,10 @@ class Connection {
   boost::beast::flat_buffer buffer_;
   std::string target_;  // the request's target; its memory kept for the next one
   std::string wire_;    // the request being written; likewise
+  // The answer being read; kept here past Exchange when it is streamed.
+  std::optional<ResponseParser> parser_;
+  std::optional<Url> streamed_url_;  // for the errors of ReadMore
+  bool streaming_ = false;
   bool reusable_ = false;
   bool answer_started_ = false;
   bool failed_writing_ = false;

@@ -32,6 +32,22 @@ using asio::awaitable;
 
 Result<asio::ssl::context> MakeTlsContext(const HttpClientOptions& options);
 
+// The rest of a streamed answer, read on the connection it holds. That
+// connection is closed with it, never pooled: such answers are rare, and
+// one given up half-way leaves its connection unusable.
+class ConnectionBody final : public BodyStream {
+ public:
+  ConnectionBody(std::unique_ptr<Connection> connection, Duration read_timeout)
+      : connection_(std::move(connection)), read_timeout_(read_timeout) {}
+
+  // Not a coroutine: the caller awaits ReadMore's at once, while this lives.
+  awaitable<Result<std::string>> Next() override { return connection_->ReadMore(read_timeout_); }
+
+ private:
+  std::unique_ptr<Connection> connection_;
+  const Duration read_timeout_;
+};
+
 class BeastHttpClient : public HttpClient {
  public:
   BeastHttpClient(const HttpClientOptions& options, std::optional<asio::ssl::context> tls)
@@ -82,6 +98,10 @@ class BeastHttpClient : public HttpClient {
         }
         auto response = co_await connection->Exchange(*to, rest, request, options_);
         if (response.ok()) {
+          if (connection->streaming()) {
+            response->rest = std::make_shared<ConnectionBody>(std::move(connection), options_.read_timeout);
+            co_return response;
+          }
           if (connection->reusable()) pool_.Put(to->origin, std::move(connection));
           co_return response;
         }

@@ -33,12 +33,23 @@ struct ClientRequest {
   // Set by callers that send many requests below one base URL, which is
   // then parsed once rather than on every request.
   std::shared_ptr<const BaseUrl> base;
+  // 0: the whole answer is read, its body up to max_body_bytes. Otherwise
+  // an answer whose body runs past this many bytes is returned as soon as
+  // they have come, its `rest` reading the remainder; such a body has no
+  // size limit, and each of its pieces must come within read_timeout.
+  size_t stream_past = 0;
 };
 
 struct ClientResponse {
   int status = 0;
   Headers headers;  // names lower-cased, in the order received
   std::string body;
+  // Set only for an answer streamed (ClientRequest::stream_past): the rest
+  // of the body after `body`. It holds the connection, which is closed
+  // when it is released, read to the end or not.
+  std::shared_ptr<BodyStream> rest;
+  // With `rest`: the whole body's size, when the answer declared it.
+  std::optional<uint64_t> length;
 
   // The first header of that (case-insensitive) name.
   std::optional<std::string_view> header(std::string_view name) const;

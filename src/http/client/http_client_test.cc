@@ -450,6 +450,105 @@ TEST_F(HttpClientTest, AChunkedAnswerInPiecesIsAssembledWithRepeatedHeadersKept)
   EXPECT_EQ(cookies, (Headers{{"set-cookie", "a=1"}, {"set-cookie", "b=2"}}));
 }
 
+// Reads a streamed answer's rest to its end: the pieces' sizes, and the
+// body they make after `start`.
+struct ReadRest {
+  std::string body;
+  std::vector<size_t> pieces;
+  std::optional<Error> error;
+};
+ReadRest ReadToEnd(boost::asio::io_context& ioc, const ClientResponse& r) {
+  ReadRest out{r.body, {}, std::nullopt};
+  for (int i = 0; i < 100000; ++i) {  // bounded: 6 GiB in 64 KiB pieces
+    auto piece = RunAwaitable(ioc, r.rest->Next());
+    if (!piece.ok()) {
+      out.error = piece.error();
+      break;
+    }
+    if (piece->empty()) break;
+    out.pieces.push_back(piece->size());
+    out.body += *piece;
+  }
+  return out;
+}
+
+// Past stream_past the answer is handed over in pieces of at most one read
+// (64 KiB), the body limit not applying; an answer within it is whole and
+// its connection is reused.
+TEST_F(HttpClientTest, AnAnswerPastStreamPastComesInPiecesWithoutTheBodyLimit) {
+  HttpClientOptions o;
+  o.max_body_bytes = 10 * 1024;  // far below the file: it applies to answers held whole
+  o.ca_file = pki_->ca_cert;
+  Client(o);
+  for (const std::string& url : {HttpUrl("/big.bin"), HttpsUrl("localhost", "/big.bin")}) {
+    ClientRequest request{"GET", url, {}, ""};
+    request.stream_past = 16 * 1024;
+    auto r = Send(request);
+    ASSERT_TRUE(r.ok()) << url << ": " << r.error().message;
+    EXPECT_EQ(r->status, 200);
+    ASSERT_NE(r->rest, nullptr) << url;
+    EXPECT_EQ(r->length, std::optional<uint64_t>(200 * 1024)) << url;
+    EXPECT_GE(r->body.size(), 16u * 1024) << url;
+    EXPECT_LT(r->body.size(), 200u * 1024) << url << ": the whole body was held";
+    ReadRest rest = ReadToEnd(ioc_, *r);
+    ASSERT_FALSE(rest.error) << rest.error->message;
+    EXPECT_EQ(rest.body, std::string(200 * 1024, 'x')) << url;
+    EXPECT_FALSE(rest.pieces.empty());
+    for (size_t n : rest.pieces) {
+      EXPECT_GT(n, 0u);
+      EXPECT_LE(n, 64u * 1024) << url;
+    }
+    ClientRequest small{"GET", url.substr(0, url.find("/big.bin")) + "/file.txt", {}, ""};
+    small.stream_past = 16 * 1024;
+    auto whole = Send(small);
+    ASSERT_TRUE(whole.ok()) << whole.error().message;
+    EXPECT_EQ(whole->body, "hello\n");
+    EXPECT_EQ(whole->rest, nullptr);
+  }
+  // Each streamed answer took its connection with it; each small one
+  // reused a pooled connection, then kept it.
+  EXPECT_EQ(client_->connections_opened(), 4u);
+  EXPECT_EQ(Get(HttpUrl("/file.txt"))->body, "hello\n");
+  EXPECT_EQ(client_->connections_opened(), 4u);
+}
+
+TEST_F(HttpClientTest, AStreamedChunkedAnswerHasNoLengthAndComesWhole) {
+  // Written in two halves: the first ends inside the long last chunk.
+  const std::string last(100, 'p');
+  OneShotServer server(std::chrono::milliseconds(0), /*read=*/true,
+                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "5\r\nchunk\r\n2\r\ned\r\n64\r\n" + last + "\r\n0\r\n\r\n");
+  Client({});
+  ClientRequest request{"GET", server.Url(), {}, ""};
+  request.stream_past = 3;
+  auto r = Send(request);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_NE(r->rest, nullptr);
+  EXPECT_FALSE(r->length.has_value());
+  ReadRest rest = ReadToEnd(ioc_, *r);
+  ASSERT_FALSE(rest.error) << rest.error->message;
+  EXPECT_EQ(rest.body, "chunked" + last);
+}
+
+// A body cut short of its length is an error at the piece where it ends,
+// naming the step, never a short body taken for the whole.
+TEST_F(HttpClientTest, AStreamedAnswerCutShortIsAnErrorOfTheRest) {
+  OneShotServer server(std::chrono::milliseconds(0), /*read=*/true,
+                       "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly twenty bytes...", /*close=*/true);
+  Client({});
+  ClientRequest request{"GET", server.Url() + "?apiKey=SECRET", {}, ""};
+  request.stream_past = 5;
+  auto r = Send(request);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_NE(r->rest, nullptr);
+  EXPECT_EQ(r->length, std::optional<uint64_t>(100));
+  ReadRest rest = ReadToEnd(ioc_, *r);
+  ASSERT_TRUE(rest.error.has_value()) << "a short body was taken for the whole: " << rest.body;
+  EXPECT_EQ(rest.body, "only twenty bytes...");
+  EXPECT_NE(rest.error->message.find("reading the rest of the answer"), std::string::npos) << rest.error->message;
+  EXPECT_EQ(rest.error->message.find("SECRET"), std::string::npos) << rest.error->message;
+}
+
 TEST_F(HttpClientTest, TlsSucceedsWithTheCaFileAndReuses) {
   HttpClientOptions o;
   o.ca_file = pki_->ca_cert;
