@@ -9,12 +9,14 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -31,6 +33,19 @@ inline std::string Slurp(const std::filesystem::path& p) {
   s << in.rdbuf();
   return s.str();
 }
+
+// A field of /proc/PID/status in KiB ("VmRSS", "VmHWM"), or -1.
+inline long StatusKiB(pid_t pid, std::string_view field = "VmRSS") {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 && line[field.size()] == ':') {
+      return std::atol(line.c_str() + field.size() + 1);
+    }
+  }
+  return -1;
+}
+inline long ResidentKiB(pid_t pid) { return StatusKiB(pid, "VmRSS"); }
 
 // Polls `f` every 50 ms until it returns true or `limit` passes.
 template <typename F>

@@ -22,6 +22,10 @@ bool HopHeader(std::string_view name) {
   return false;
 }
 
+// An answer's body past this is passed on as it comes rather than held:
+// an authorization rejection is a small JSON, wholly within it.
+constexpr size_t kHeldAnswerBytes = 64 * 1024;
+
 http::ClientRequest Upstream(const AccountRuntime& account, const http::Request& request, std::string_view path,
                              const Session& session) {
   http::ClientRequest up;
@@ -41,15 +45,20 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
     if (!ours) up.headers.push_back(header);
   }
   up.body = request.body;
+  up.stream_past = kHeldAnswerBytes;
   return up;
 }
 
-http::Response Downstream(UpstreamResponse answer, uint64_t generation, bool retried) {
+// `rest` and `length`: the body's remainder, streamed (see kHeldAnswerBytes).
+http::Response Downstream(UpstreamResponse answer, std::shared_ptr<http::BodyStream> rest,
+                          std::optional<uint64_t> length, uint64_t generation, bool retried) {
   http::Response r;
   r.status = answer.status;
   r.headers = std::move(answer.headers);  // filtered in place: no second vector
   std::erase_if(r.headers, [](const auto& header) { return HopHeader(header.first); });
   r.body = std::move(answer.body);
+  r.rest = std::move(rest);
+  r.length = length;
   r.Header("Tokenwarden-Generation", std::to_string(generation));
   if (retried) r.Header("Tokenwarden-Retried", "1");
   return r;
@@ -57,11 +66,12 @@ http::Response Downstream(UpstreamResponse answer, uint64_t generation, bool ret
 
 http::Response TransportFailure(const AccountRuntime& account, const Error& error) {
   if (error.code == ErrorCode::kResourceExhausted) {
+    // Bodies stream (kHeldAnswerBytes): only a header can be too large.
     return ErrorResponse(502, "upstream_answer_too_large",
                          error.message + ". Not retried: the upstream took the request and answered; check its "
-                                         "state before repeating it. The proxy reads each answer whole, to see an "
-                                         "authorization error before the client does; for an answer this large, "
-                                         "call the upstream yourself with the headers from GET /v1/token/" +
+                                         "state before repeating it. The proxy reads each answer's header whole; "
+                                         "for an answer whose header is this large, call the upstream yourself "
+                                         "with the headers from GET /v1/token/" +
                              account.id + ".",
                          account.id);
   }
@@ -129,7 +139,11 @@ boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRunti
       // which ends in needs_support) rather than keep handing out a dead session.
       (void)co_await account.manager->Invalidate(session->generation, std::chrono::seconds(0));
     }
-    co_return Counted(account, metrics, Downstream(std::move(upstream), session->generation, retried));
+    // A streamed answer was judged by its beginning; one given up above (a
+    // retry) closes its connection.
+    co_return Counted(account, metrics,
+                      Downstream(std::move(upstream), std::move(answer->rest), answer->length,
+                                 session->generation, retried));
   }
 }
 

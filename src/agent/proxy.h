@@ -3,7 +3,9 @@
 // Alliance). When the answer proves an authorization rejection (401 or a
 // session msgCode) it invalidates that generation and retries exactly once;
 // never after a timeout, a transport error or a 5xx, because payment calls
-// are not idempotent.
+// are not idempotent. The request's body is held (a retry sends it again);
+// the answer's is held up to 64 KiB, which any authorization rejection fits
+// in, and past that passed on piece by piece as it arrives.
 #ifndef TOKENWARDEN_AGENT_PROXY_H_
 #define TOKENWARDEN_AGENT_PROXY_H_
 

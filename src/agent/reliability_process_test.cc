@@ -55,16 +55,6 @@ void Figure(const std::string& name, const std::string& value) {
   std::cout << "FIGURE " << name << " = " << value << std::endl;
 }
 
-// Resident memory of a process in KiB, from /proc.
-long ResidentKiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
 // A connected TCP socket to 127.0.0.1:port, or -1.
 int Connect(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -129,6 +129,7 @@ http::Response Emulator::Dispatch(const http::Request& r, const std::optional<Fa
   if (fault && fault->kind == "large" && response.body.size() < fault->bytes) {
     response.body.append(fault->bytes - response.body.size(), ' ');
   }
+  if (fault && fault->kind == "large_header") response.Header("X-Emulator-Padding", std::string(fault->bytes, 'p'));
   return response;
 }
 
