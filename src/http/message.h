@@ -63,6 +63,8 @@ struct Response {
   // connection, so that the client sees the body end short.
   std::shared_ptr<BodyStream> rest;
   std::optional<uint64_t> length;
+  // To a HEAD request the server writes the header alone, with
+  // Content-Length: `length` if set, else the size of `body`.
   // Fault injection: close the connection without answering.
   bool drop_connection = false;
 

@@ -256,6 +256,7 @@ class ServerImpl : public Server {
       first = false;
       Response response;
       unsigned version = 11;
+      bool head = false;  // a HEAD request: the answer's header only
       bool keep_alive = false;
       if (ec) {
         std::string target = parser.is_header_done() ? parser.get().target : std::string();
@@ -276,6 +277,7 @@ class ServerImpl : public Server {
         request.peer_is_loopback = loopback;
         keep_alive = parser.keep_alive() && !stopping_;
         version = parser.version();
+        head = request.method == "HEAD";
         in_flight_.fetch_add(1);
         try {
           response = co_await handler_(std::move(request));
@@ -284,7 +286,7 @@ class ServerImpl : public Server {
         }
         in_flight_.fetch_sub(1);
         if (response.drop_connection) break;
-        if (response.rest && response.status >= 200 && response.status != 204 && response.status != 304) {
+        if (response.rest && !head && response.status >= 200 && response.status != 204 && response.status != 304) {
           in_flight_.fetch_add(1);  // a drain waits for it, as for a handler
           bool whole = co_await WriteStreamed(*connection, response, version, keep_alive, peer);
           in_flight_.fetch_sub(1);
@@ -296,8 +298,10 @@ class ServerImpl : public Server {
 
       // Here, not in a coroutine of its own: one frame fewer per request.
       connection->wire =
-          WireResponse(response.status, response.headers, response.body, version, keep_alive,
-                       std::move(connection->wire));
+          head ? WireResponseHead(response.status, response.headers, version, keep_alive, Framing::kLength,
+                                  response.length.value_or(response.body.size()), std::move(connection->wire))
+               : WireResponse(response.status, response.headers, response.body, version, keep_alive,
+                              std::move(connection->wire));
       asio::const_buffer data = asio::buffer(connection->wire);
       if (!WriteNow(socket, data, ec)) {  // the rest must go within write_timeout
         connection->Expect(options_.write_timeout);

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
 #include <string_view>
 #include <thread>
 
@@ -242,6 +243,30 @@ TEST(HttpServer, AStreamedBodyThatBreaksOffCutsTheConnection) {
   std::string cut = Exchange(declared->port(), "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(cut.find("Content-Length: 19\r\n"), std::string::npos) << cut;
   EXPECT_EQ(AfterHeader(cut), "start-one-two-") << "short of its length, and closed";
+}
+
+// A HEAD is answered with the header alone, its Content-Length the body's
+// (or the declared length of a streamed one): a body written after it
+// would be read as the next answer on the connection.
+TEST(HttpServer, AHeadRequestIsAnsweredWithTheHeaderAlone) {
+  auto server = StartEcho();
+  std::string out = Exchange(server->port(),
+                             "HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                             "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(Count(out, "HTTP/1.1 200 OK"), 2) << out;
+  size_t length_at = out.find("Content-Length: ");
+  ASSERT_NE(length_at, std::string::npos) << out;
+  EXPECT_GT(std::atoi(out.c_str() + length_at + 16), 0) << out;
+  EXPECT_EQ(AfterHeader(out).rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << "a body followed the HEAD's header: " << out;
+  EXPECT_NE(out.find(R"("path":"/b")"), std::string::npos) << out;
+
+  auto streaming = StartStreaming(19);
+  std::string head = Exchange(streaming->port(),
+                              "HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                              "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(Count(head, "Content-Length: 19\r\n"), 2) << head;
+  EXPECT_EQ(AfterHeader(head).rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << head;
+  EXPECT_EQ(AfterHeader(AfterHeader(head)), "start-one-two-three") << head;
 }
 
 TEST(HttpServer, OversizedHeadersAndBodiesAreRefused) {

@@ -203,6 +203,10 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     if (declared) response.length = *declared;
     co_return response;
   }
+  if (request.method == "HEAD") {
+    auto declared = parser.content_length();
+    if (declared) response.length = *declared;
+  }
   reusable_ = parser.keep_alive() && buffer_.size() == 0;
   co_return response;
 }

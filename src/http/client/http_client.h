@@ -48,7 +48,8 @@ struct ClientResponse {
   // of the body after `body`. It holds the connection, which is closed
   // when it is released, read to the end or not.
   std::shared_ptr<BodyStream> rest;
-  // With `rest`: the whole body's size, when the answer declared it.
+  // The whole body's size as the answer declared it, when `body` does not
+  // hold it all: with `rest`, and for the answer to a HEAD (no body).
   std::optional<uint64_t> length;
 
   // The first header of that (case-insensitive) name.

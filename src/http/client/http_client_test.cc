@@ -512,6 +512,18 @@ TEST_F(HttpClientTest, AnAnswerPastStreamPastComesInPiecesWithoutTheBodyLimit) {
   EXPECT_EQ(client_->connections_opened(), 4u);
 }
 
+// The answer to a HEAD has no body; the length it declares is kept.
+TEST_F(HttpClientTest, AHeadAnswerKeepsItsDeclaredLength) {
+  Client({});
+  auto r = Send({"HEAD", HttpUrl("/big.bin"), {}, ""});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "");
+  EXPECT_EQ(r->length, std::optional<uint64_t>(200 * 1024));
+  EXPECT_EQ(Get(HttpUrl("/file.txt"))->body, "hello\n");
+  EXPECT_EQ(client_->connections_opened(), 1u);
+}
+
 TEST_F(HttpClientTest, AStreamedChunkedAnswerHasNoLengthAndComesWhole) {
   // Written in two halves: the first ends inside the long last chunk.
   const std::string last(100, 'p');
