@@ -183,7 +183,8 @@ TEST_F(AgentProcessTest, ProxyNeverRetriesAfterA5xxATimeoutOrAnAnswerTooLarge) {
 
 // An answer's body past 64 KiB is passed on as it comes, not held: 32 MiB
 // go through whole while the agent's peak memory barely moves (a body
-// held whole would raise it by the body's size at least).
+// held whole would raise it by the body's size at least). One cut short
+// upstream reaches the client cut short.
 TEST_F(AgentProcessTest, ProxyStreamsAnAnswerLargerThanItHolds) {
   // ASan keeps freed memory aside (256 MiB by default) before reuse, which
   // would count every piece passed on; the agent of this test reuses it at once.
@@ -215,8 +216,21 @@ TEST_F(AgentProcessTest, ProxyStreamsAnAnswerLargerThanItHolds) {
   EXPECT_LT(growth, 8 * 1024) << "peak memory grew by " << growth << " KiB for a 32 MiB answer";
   EXPECT_TRUE(Faults().empty()) << "the call was made once";
 
-  // The streamed answer took its upstream connection with it; the next call
-  // is served as before, with the same session.
+  // An upstream that breaks off half-way: the client sees the body end
+  // short of its length (no whole answer to read), the agent logs and
+  // counts it under the account, and the call is not repeated.
+  Fault({{"kind", "cut"}, {"bytes", 1024 * 1024}, {"path_prefix", "/ecom/"}, {"count", 1}});
+  auto cut = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
+  EXPECT_EQ(cut.status, 0) << "a body cut short was taken for the whole";
+  EXPECT_TRUE(Faults().empty()) << "the call was made once";
+  EXPECT_TRUE(WaitFor([&] {
+    return Agent("GET", "/metrics").body.find("tokenwarden_proxy_answers_cut_short_total{account=\"shop\"} 1") !=
+           std::string::npos;
+  })) << Agent("GET", "/metrics").body;
+  EXPECT_NE(Slurp(agent_log_).find("proxy_answer_cut_short"), std::string::npos);
+
+  // Each streamed answer took its upstream connection with it; the next
+  // call is served as before, with the same session.
   auto after = Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
   EXPECT_EQ(after.status, 200) << after.body;
   EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);

@@ -49,6 +49,32 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
   return up;
 }
 
+// The rest of a streamed answer, which notes under the account an upstream
+// that breaks off half-way (the client then sees the body end short).
+class WatchedRest final : public http::BodyStream {
+ public:
+  WatchedRest(std::shared_ptr<http::BodyStream> rest, std::shared_ptr<AccountRuntime> account,
+              MetricsRegistry& metrics)
+      : rest_(std::move(rest)), account_(std::move(account)), metrics_(metrics) {}
+
+  boost::asio::awaitable<Result<std::string>> Next() override {
+    auto piece = co_await rest_->Next();
+    if (!piece.ok()) {
+      log::Warn("proxy_answer_cut_short", {{"account", account_->id}, {"error", piece.error().ToString()}});
+      metrics_
+          .GetCounter("tokenwarden_proxy_answers_cut_short_total",
+                      "Streamed answers whose upstream broke off before the body's end", {{"account", account_->id}})
+          .Increment();
+    }
+    co_return piece;
+  }
+
+ private:
+  std::shared_ptr<http::BodyStream> rest_;
+  std::shared_ptr<AccountRuntime> account_;
+  MetricsRegistry& metrics_;
+};
+
 // `rest` and `length`: the body's remainder, streamed (see kHeldAnswerBytes).
 http::Response Downstream(UpstreamResponse answer, std::shared_ptr<http::BodyStream> rest,
                           std::optional<uint64_t> length, uint64_t generation, bool retried) {
@@ -141,9 +167,10 @@ boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRunti
     }
     // A streamed answer was judged by its beginning; one given up above (a
     // retry) closes its connection.
+    std::shared_ptr<http::BodyStream> rest;
+    if (answer->rest) rest = std::make_shared<WatchedRest>(std::move(answer->rest), held, metrics);
     co_return Counted(account, metrics,
-                      Downstream(std::move(upstream), std::move(answer->rest), answer->length,
-                                 session->generation, retried));
+                      Downstream(std::move(upstream), std::move(rest), answer->length, session->generation, retried));
   }
 }
 

@@ -65,13 +65,13 @@ int ForSessions(State& state, const nlohmann::json& body, const std::function<vo
 
 Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
   static const std::set<std::string> kKinds = {"error", "status", "delay", "drop", "malformed", "truncate",
-                                               "wrong_key_jwe", "large", "large_header"};
+                                               "wrong_key_jwe", "large", "large_header", "cut"};
   Fault f;
   f.kind = b.value("kind", "");
   if (!kKinds.count(f.kind)) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "kind must be one of error, status, delay, drop, malformed, truncate, wrong_key_jwe, large, "
-                     "large_header");
+                     "large_header, cut");
   }
   f.path_prefix = b.value("path_prefix", "/");
   if (f.path_prefix.rfind("/_emulator", 0) == 0) {
@@ -91,9 +91,11 @@ Result<Fault> ParseFault(State& state, const nlohmann::json& b) {
   f.status = static_cast<int>(status);
   TW_ASSIGN_OR_RETURN(int64_t delay_ms, IntField(b, "delay_ms", 0, 3'600'000, 0));  // an hour at most
   f.delay_ms = static_cast<int>(delay_ms);
-  if (f.kind == "large" || f.kind == "large_header") {
-    const int64_t most = f.kind == "large" ? 64 * 1024 * 1024 : 1024 * 1024;
-    TW_ASSIGN_OR_RETURN(int64_t bytes, IntField(b, "bytes", 1, most, std::nullopt));
+  if (f.kind == "large" || f.kind == "large_header" || f.kind == "cut") {
+    const int64_t most = f.kind == "large_header" ? 1024 * 1024 : 64 * 1024 * 1024;
+    // A cut answer is padded only when asked; the others need a size.
+    auto fallback = f.kind == "cut" ? std::optional<int64_t>(1) : std::nullopt;
+    TW_ASSIGN_OR_RETURN(int64_t bytes, IntField(b, "bytes", 1, most, fallback));
     f.bytes = static_cast<size_t>(bytes);
   }
   return f;

@@ -85,6 +85,7 @@ TEST_F(EmulatorAdmin, ClockAdvancesAndBadControlRequestsAreClear) {
            {R"({"kind":"large","bytes":1.5})", "bytes"},
            {R"({"kind":"large_header"})", "bytes"},
            {R"({"kind":"large_header","bytes":1048577})", "bytes"},
+           {R"({"kind":"cut","bytes":0})", "bytes"},
            {R"({"kind":"delay","delay_ms":1e300})", "delay_ms"},
            {R"({"kind":"delay","delay_ms":-5})", "delay_ms"},
            {R"({"kind":"status","status":"500"})", "status"},

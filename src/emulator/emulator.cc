@@ -12,6 +12,14 @@
 namespace tokenwarden::emulator {
 namespace {
 
+// The rest of an answer that never comes (fault "cut").
+class BrokenOff final : public http::BodyStream {
+ public:
+  boost::asio::awaitable<Result<std::string>> Next() override {
+    co_return MakeError(ErrorCode::kUnavailable, "the emulator cut the answer off (fault cut)");
+  }
+};
+
 // An injected error in the shape of the upstream the path belongs to.
 http::Response InjectedError(const http::Request& r, const Fault& f) {
   if (IsAlliancePath(r.path())) {
@@ -126,10 +134,17 @@ http::Response Emulator::Dispatch(const http::Request& r, const std::optional<Fa
   }
   if (fault && fault->kind == "truncate") response.body.resize(response.body.size() / 2);
   // JSON allows whitespace after the value: the answer stays what it was.
-  if (fault && fault->kind == "large" && response.body.size() < fault->bytes) {
+  if (fault && (fault->kind == "large" || fault->kind == "cut") && response.body.size() < fault->bytes) {
     response.body.append(fault->bytes - response.body.size(), ' ');
   }
   if (fault && fault->kind == "large_header") response.Header("X-Emulator-Padding", std::string(fault->bytes, 'p'));
+  if (fault && fault->kind == "cut") {
+    // Declared whole, sent half: the server writes what is held, then finds
+    // the rest broken off and closes the connection.
+    response.length = response.body.size();
+    response.body.resize(response.body.size() / 2);
+    response.rest = std::make_shared<BrokenOff>();
+  }
   return response;
 }
 

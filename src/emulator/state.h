@@ -58,15 +58,15 @@ struct Settings {
 // An injected fault: applies to requests whose path starts with
 // `path_prefix`, for the next `count` of them or until `until`.
 struct Fault {
-  std::string kind;  // error, status, delay, drop, malformed, truncate, wrong_key_jwe, large, large_header
+  std::string kind;  // error, status, delay, drop, malformed, truncate, wrong_key_jwe, large, large_header, cut
   std::string path_prefix = "/";
   int remaining = -1;              // -1: no count limit
   std::optional<TimePoint> until;  // emulator time
   std::string msg_code;            // kind error
   int status = 0;                  // kind error/status: 0 = the documented one
   int delay_ms = 0;                // kind delay
-  size_t bytes = 0;                // kind large: the answer padded to this size;
-                                   // large_header: the size of a header added
+  size_t bytes = 0;                // kind large (and cut): the answer padded to this
+                                   // size; large_header: the size of a header added
 };
 
 struct State {
