@@ -72,6 +72,9 @@ section current google_bench "7. TokenManager::current() on 2 threads, against a
   echo
   for name in agent_vs_nginx storm fleet_storm scale scale_steady jwe_peers jwe_floor current; do
     cat "$part/$name.md"
+    # A blank line after each section, so that its last table or line does
+    # not run into the next heading.
+    [ -z "$(tail -n1 "$part/$name.md")" ] || echo
   done
 } > "$out"
 echo "wrote $out" >&2
