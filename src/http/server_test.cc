@@ -269,6 +269,31 @@ TEST(HttpServer, AHeadRequestIsAnsweredWithTheHeaderAlone) {
   EXPECT_EQ(AfterHeader(AfterHeader(head)), "start-one-two-three") << head;
 }
 
+// "Expect: 100-continue" (curl sends it for PUT and large POST bodies) is answered
+// with 100 Continue before the body is read, so the client need not wait
+// a second to send it; a body too large is refused at once instead.
+TEST(HttpServer, AClientThatExpectsContinueHearsItBeforeSendingTheBody) {
+  ServerOptions o;
+  o.max_body_bytes = 1024;
+  auto s = Server::Start(o, Sync(Echo));
+  ASSERT_TRUE(s.ok());
+  int fd = Connect((*s)->port());
+  std::string head = "POST /b HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
+  ASSERT_EQ(::write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+  std::string go = ReadAll(fd, 2s, "\r\n\r\n");
+  EXPECT_EQ(go, "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_EQ(::write(fd, "body", 4), 4);
+  std::string answer = ReadAll(fd, 2s, "}");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find(R"("body":"body")"), std::string::npos) << answer;
+  ::close(fd);
+
+  std::string refused = Exchange((*s)->port(),
+                                 "POST /b HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4096\r\n\r\n");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 413 ", 0), 0u) << refused;
+  EXPECT_EQ(refused.find("100 Continue"), std::string::npos) << refused;
+}
+
 TEST(HttpServer, OversizedHeadersAndBodiesAreRefused) {
   ServerOptions o;
   o.max_header_bytes = 1024;
