@@ -11,10 +11,11 @@ namespace tokenwarden::agent {
 namespace {
 
 // Headers that belong to one hop, or to the agent, never forwarded.
+// Expect too: the agent has the whole body and sends it at once.
 bool HopHeader(std::string_view name) {
   static constexpr std::string_view kHop[] = {"host", "connection", "keep-alive", "proxy-connection",
                                               "transfer-encoding", "te", "trailer", "upgrade", "content-length",
-                                              "tokenwarden-request", "authorization", "x-request_id",
+                                              "expect", "tokenwarden-request", "authorization", "x-request_id",
                                               "x-request-id"};
   for (std::string_view h : kHop) {
     if (EqualsIgnoreCase(name, h)) return true;

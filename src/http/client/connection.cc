@@ -57,6 +57,13 @@ awaitable<Result<tcp::resolver::results_type>> Resolve(
   co_return results;
 }
 
+// An interim answer, read whole: a 1xx other than 101 (which would switch
+// protocols, never asked for: the client sends no Upgrade).
+bool Interim(ResponseParser& parser) {
+  int status = parser.get().status;
+  return parser.is_done() && status >= 100 && status < 200 && status != 101;
+}
+
 }  // namespace
 
 awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
@@ -172,24 +179,32 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     co_return TransportError(ec, "writing to", url(), options.write_timeout);
   }
 
-  ResponseParser& parser = parser_.emplace();
-  LimitAnswer(parser, options, request.method == "HEAD");
-  // Read on in pieces, never held whole. (Not boost::none: Beast 1.74
-  // compares a declared length with it as "greater than nothing", a limit.)
-  if (request.stream_past > 0) parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
-  // One step for the whole answer (or, streamed, its beginning): a declared
-  // Content-Length past body_limit already fails when the header ends,
-  // before any body is read.
-  auto enough = [&] { return request.stream_past > 0 && parser.get().body.size() >= request.stream_past; };
-  bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
-  while (!done && !enough()) {
-    size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
-    done = Received(buffer_, parser, n, /*header_only=*/false, ec);
+  ResponseParser* reading = nullptr;
+  bool interim = false;  // an interim answer came: the request was seen
+  while (true) {  // past any interim answer (1xx: 100 Continue, 103 Early Hints): the final one follows
+    reading = &parser_.emplace();
+    ResponseParser& parser = *reading;
+    LimitAnswer(parser, options, request.method == "HEAD");
+    // Read on in pieces, never held whole. (Not boost::none: Beast 1.74
+    // compares a declared length with it as "greater than nothing", a limit.)
+    if (request.stream_past > 0) parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    // One step for the whole answer (or, streamed, its beginning): a declared
+    // Content-Length past body_limit already fails when the header ends,
+    // before any body is read.
+    auto enough = [&] { return request.stream_past > 0 && parser.get().body.size() >= request.stream_past; };
+    bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
+    while (!done && !enough()) {
+      size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
+      done = Received(buffer_, parser, n, /*header_only=*/false, ec);
+    }
+    if (ec || !Interim(parser)) break;
+    interim = true;
   }
+  ResponseParser& parser = *reading;
   ec = watchdog_->Explain(ec);
   watchdog_->Disarm();
-  answer_started_ = parser.got_some();
+  answer_started_ = interim || parser.got_some();
   if (ec)
     co_return TransportError(ec, "reading the answer from", url(), options.read_timeout,
                              {options.max_header_bytes, options.max_body_bytes});

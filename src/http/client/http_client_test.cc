@@ -524,6 +524,20 @@ TEST_F(HttpClientTest, AHeadAnswerKeepsItsDeclaredLength) {
   EXPECT_EQ(client_->connections_opened(), 1u);
 }
 
+// Interim answers (100 Continue, 103 Early Hints) are read past: the
+// answer is the final one, and nothing of the interim ones is left over.
+TEST_F(HttpClientTest, InterimAnswersAreReadPastToTheFinalOne) {
+  OneShotServer server(std::chrono::milliseconds(0), /*read=*/true,
+                       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+                       "HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\nmade");
+  Client({});
+  auto r = Send({"POST", server.Url(), {{"Expect", "100-continue"}}, "body"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->body, "made");
+  EXPECT_FALSE(r->header("link").has_value()) << "a header of an interim answer";
+}
+
 TEST_F(HttpClientTest, AStreamedChunkedAnswerHasNoLengthAndComesWhole) {
   // Written in two halves: the first ends inside the long last chunk.
   const std::string last(100, 'p');
