@@ -12,7 +12,8 @@
 //   error or none, status, headers, body and bytes left over;
 // - a complete answer has a status from 100 to 599, its body is within
 //   the body limit, and its header names are lower-case;
-// - an answer to HEAD has no body.
+// - an answer to HEAD has no body;
+// - interim answers (1xx but 101) are read past to the final one.
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "http/client/connection.h"
@@ -41,23 +43,29 @@ struct Outcome {
 };
 
 // Reads `data` as Connection::ExchangeOn does, `piece` bytes per read
-// (0: everything in one read), then the peer's close.
+// (0: everything in one read), then the peer's close; past interim
+// answers, each read by a parser of its own.
 Outcome Read(const uint8_t* data, size_t size, size_t piece, bool head) {
-  http::ResponseParser parser;
-  http::LimitAnswer(parser, http::HttpClientOptions{}, head);
+  std::optional<http::ResponseParser> reading;
   boost::beast::flat_buffer buffer;
   boost::system::error_code ec;
-  bool done = http::ParseBuffered(buffer, parser, /*header_only=*/false, ec);
   size_t pos = 0;
-  while (!done) {
-    auto space = http::ReadSpace(buffer);
-    size_t n = std::min({space.size(), piece == 0 ? size - pos : piece, size - pos});
-    ec = {};
-    if (n == 0) ec = boost::asio::error::eof;  // all sent: the peer closes
-    if (n > 0) std::memcpy(space.data(), data + pos, n);
-    pos += n;
-    done = http::Received(buffer, parser, n, /*header_only=*/false, ec);
+  while (true) {
+    http::ResponseParser& parser = reading.emplace();
+    http::LimitAnswer(parser, http::HttpClientOptions{}, head);
+    bool done = http::ParseBuffered(buffer, parser, /*header_only=*/false, ec);
+    while (!done) {
+      auto space = http::ReadSpace(buffer);
+      size_t n = std::min({space.size(), piece == 0 ? size - pos : piece, size - pos});
+      ec = {};
+      if (n == 0) ec = boost::asio::error::eof;  // all sent: the peer closes
+      if (n > 0) std::memcpy(space.data(), data + pos, n);
+      pos += n;
+      done = http::Received(buffer, parser, n, /*header_only=*/false, ec);
+    }
+    if (ec || !http::InterimAnswer(parser)) break;
   }
+  http::ResponseParser& parser = *reading;
   Outcome out;
   out.failed = static_cast<bool>(ec);
   if (ec) {
@@ -104,6 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(a.body == b.body, "the same body in pieces");
   Check(whole.left_over == pieces.left_over, "the same bytes left over in pieces");
   Check(a.status >= 100 && a.status <= 599, "a status RFC 9110 allows (100-599)");
+  Check(a.status == 101 || a.status >= 200, "the final answer, past any interim one");
   Check(a.body.size() <= http::HttpClientOptions{}.max_body_bytes, "the body within its limit");
   Check(!head || a.body.empty(), "no body in an answer to HEAD");
   for (const auto& [name, value] : a.headers) {

@@ -57,13 +57,6 @@ awaitable<Result<tcp::resolver::results_type>> Resolve(
   co_return results;
 }
 
-// An interim answer, read whole: a 1xx other than 101 (which would switch
-// protocols, never asked for: the client sends no Upgrade).
-bool Interim(ResponseParser& parser) {
-  int status = parser.get().status;
-  return parser.is_done() && status >= 100 && status < 200 && status != 101;
-}
-
 }  // namespace
 
 awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
@@ -125,6 +118,11 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
   if (ec) co_return TlsHandshakeError(ec, SSL_get_verify_result(ssl), url);
   co_return std::unique_ptr<Connection>(
       new Connection(nullptr, std::move(stream), std::move(watchdog), context));
+}
+
+bool InterimAnswer(ResponseParser& parser) {
+  int status = parser.get().status;
+  return parser.is_done() && status >= 100 && status < 200 && status != 101;
 }
 
 void LimitAnswer(ResponseParser& parser, const HttpClientOptions& options, bool head) {
@@ -198,7 +196,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
       size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
       done = Received(buffer_, parser, n, /*header_only=*/false, ec);
     }
-    if (ec || !Interim(parser)) break;
+    if (ec || !InterimAnswer(parser)) break;
     interim = true;
   }
   ResponseParser& parser = *reading;

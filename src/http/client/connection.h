@@ -25,6 +25,11 @@ namespace tokenwarden::http {
 // request was a HEAD, so the answer has no body.
 void LimitAnswer(ResponseParser& parser, const HttpClientOptions& options, bool head);
 
+// Whether `parser` has read an interim answer whole: a 1xx other than 101
+// (which would switch protocols, never asked for: the client sends no
+// Upgrade). The final answer follows it, for a parser of its own.
+bool InterimAnswer(ResponseParser& parser);
+
 // Thread-safety: none; one coroutine uses a connection at a time (the pool
 // hands it to one request, which gives it back when done).
 class Connection {
