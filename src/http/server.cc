@@ -303,7 +303,7 @@ class ServerImpl : public Server {
         }
         in_flight_.fetch_sub(1);
         if (response.drop_connection) break;
-        if (response.rest && !head && response.status >= 200 && response.status != 204 && response.status != 304) {
+        if (response.rest && !head && !Bodiless(response.status)) {
           in_flight_.fetch_add(1);  // a drain waits for it, as for a handler
           bool whole = co_await WriteStreamed(*connection, response, version, keep_alive, peer);
           in_flight_.fetch_sub(1);

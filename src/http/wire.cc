@@ -43,33 +43,7 @@ size_t HeadersSize(const Headers& headers) {
   return n;
 }
 
-}  // namespace
-
-bool WritableHeader(std::string_view name, std::string_view value) {
-  if (name.empty()) return false;
-  for (unsigned char c : name) {
-    if (!kTokenChars[c]) return false;
-  }
-  if (value.empty()) return true;
-  // memchr is vectorised; values can be long (an Authorization JWT).
-  for (char c : {'\r', '\n', '\0'}) {
-    if (std::memchr(value.data(), c, value.size()) != nullptr) return false;
-  }
-  return true;
-}
-
-void KeepOrRelease(std::string& wire) {
-  if (wire.capacity() > kKeptWireCapacity) {
-    std::string().swap(wire);
-  } else {
-    wire.clear();
-  }
-}
-
-namespace {
-
-bool Bodiless(int status) { return status < 200 || status == 204 || status == 304; }
-
+// `then`: the bytes of body the caller appends, reserved for at once.
 std::string Head(int status, const Headers& headers, unsigned version, bool keep_alive, Framing framing,
                  uint64_t length, size_t then, std::string into) {
   auto beast_reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
@@ -91,6 +65,29 @@ std::string Head(int status, const Headers& headers, unsigned version, bool keep
 }
 
 }  // namespace
+
+bool Bodiless(int status) { return status < 200 || status == 204 || status == 304; }
+
+bool WritableHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    if (!kTokenChars[c]) return false;
+  }
+  if (value.empty()) return true;
+  // memchr is vectorised; values can be long (an Authorization JWT).
+  for (char c : {'\r', '\n', '\0'}) {
+    if (std::memchr(value.data(), c, value.size()) != nullptr) return false;
+  }
+  return true;
+}
+
+void KeepOrRelease(std::string& wire) {
+  if (wire.capacity() > kKeptWireCapacity) {
+    std::string().swap(wire);
+  } else {
+    wire.clear();
+  }
+}
 
 std::string WireResponse(int status, const Headers& headers, std::string_view body, unsigned version,
                          bool keep_alive, std::string into) {

@@ -37,6 +37,9 @@ enum class Framing {
 std::string WireResponseHead(int status, const Headers& headers, unsigned version, bool keep_alive,
                              Framing framing, uint64_t length = 0, std::string into = {});
 
+// Whether an answer of this status never has a body: 1xx, 204 and 304.
+bool Bodiless(int status);
+
 // Appends `piece` as one chunk of a chunked body. An empty piece is the last
 // chunk, which ends the body.
 void AppendChunk(std::string& out, std::string_view piece);

@@ -151,7 +151,6 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     Stream& stream, const BaseUrl& base, std::string_view rest,
     const ClientRequest& request, const HttpClientOptions& options) {
   reusable_ = false;
-  streaming_ = false;
   answer_started_ = false;
   failed_writing_ = false;
   target_.assign(base.url.target).append(rest);
@@ -178,11 +177,9 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   }
 
   watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
-  ResponseParser* reading = nullptr;
   bool interim = false;  // an interim answer came: the request was seen
   while (true) {  // past any interim answer (1xx: 100 Continue, 103 Early Hints): the final one follows
-    reading = &parser_.emplace();
-    ResponseParser& parser = *reading;
+    ResponseParser& parser = parser_.emplace();
     LimitAnswer(parser, options, request.method == "HEAD");
     // Read on in pieces, never held whole. (Not boost::none: Beast 1.74
     // compares a declared length with it as "greater than nothing", a limit.)
@@ -199,7 +196,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     if (ec || !InterimAnswer(parser)) break;
     interim = true;
   }
-  ResponseParser& parser = *reading;
+  ResponseParser& parser = *parser_;
   ec = watchdog_->Explain(ec);
   watchdog_->Disarm();
   answer_started_ = interim || parser.got_some();
@@ -208,17 +205,14 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
                              {options.max_header_bytes, options.max_body_bytes});
 
   ClientResponse response = std::move(parser.get());
-  if (!parser.is_done()) {
-    streaming_ = true;
+  // The declared length, where the body does not hold it all.
+  if (streaming() || request.method == "HEAD") {
+    if (auto declared = parser.content_length()) response.length = *declared;
+  }
+  if (streaming()) {
     streamed_url_ = url();
     parser.get().body.clear();  // moved from; the rest is appended to it
-    auto declared = parser.content_length();
-    if (declared) response.length = *declared;
     co_return response;
-  }
-  if (request.method == "HEAD") {
-    auto declared = parser.content_length();
-    if (declared) response.length = *declared;
   }
   reusable_ = parser.keep_alive() && buffer_.size() == 0;
   co_return response;

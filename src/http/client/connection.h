@@ -58,7 +58,7 @@ class Connection {
 
   // After a successful Exchange: whether the answer's body goes on past
   // what it returned (ClientRequest::stream_past); then ReadMore reads it.
-  bool streaming() const { return streaming_; }
+  bool streaming() const { return parser_ && !parser_->is_done(); }
 
   // The next piece of a streamed body, within `read_timeout`; an empty
   // string once the body is complete. REQUIRES: streaming().
@@ -105,7 +105,6 @@ class Connection {
   // The answer being read; kept here past Exchange when it is streamed.
   std::optional<ResponseParser> parser_;
   std::optional<Url> streamed_url_;  // for the errors of ReadMore
-  bool streaming_ = false;
   bool reusable_ = false;
   bool answer_started_ = false;
   bool failed_writing_ = false;
