@@ -58,6 +58,7 @@ class MessageParser final : public boost::beast::http::basic_parser<isRequest> {
 
   // The message so far: complete once is_done().
   Message& get() { return message_; }
+  const Message& get() const { return message_; }
   // 10 for HTTP/1.0, 11 for HTTP/1.1; known once is_header_done().
   unsigned version() const { return version_; }
 

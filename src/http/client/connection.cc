@@ -120,7 +120,7 @@ awaitable<Result<std::unique_ptr<Connection>>> Connection::Open(
       new Connection(nullptr, std::move(stream), std::move(watchdog), context));
 }
 
-bool InterimAnswer(ResponseParser& parser) {
+bool InterimAnswer(const ResponseParser& parser) {
   int status = parser.get().status;
   return parser.is_done() && status >= 100 && status < 200 && status != 101;
 }
@@ -177,10 +177,11 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   }
 
   watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
+  const bool head = request.method == "HEAD";
   bool interim = false;  // an interim answer came: the request was seen
   while (true) {  // past any interim answer (1xx: 100 Continue, 103 Early Hints): the final one follows
     ResponseParser& parser = parser_.emplace();
-    LimitAnswer(parser, options, request.method == "HEAD");
+    LimitAnswer(parser, options, head);
     // Read on in pieces, never held whole. (Not boost::none: Beast 1.74
     // compares a declared length with it as "greater than nothing", a limit.)
     if (request.stream_past > 0) parser.body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -206,7 +207,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
 
   ClientResponse response = std::move(parser.get());
   // The declared length, where the body does not hold it all.
-  if (streaming() || request.method == "HEAD") {
+  if (streaming() || head) {
     if (auto declared = parser.content_length()) response.length = *declared;
   }
   if (streaming()) {

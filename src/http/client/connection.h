@@ -28,7 +28,7 @@ void LimitAnswer(ResponseParser& parser, const HttpClientOptions& options, bool 
 // Whether `parser` has read an interim answer whole: a 1xx other than 101
 // (which would switch protocols, never asked for: the client sends no
 // Upgrade). The final answer follows it, for a parser of its own.
-bool InterimAnswer(ResponseParser& parser);
+bool InterimAnswer(const ResponseParser& parser);
 
 // Thread-safety: none; one coroutine uses a connection at a time (the pool
 // hands it to one request, which gives it back when done).
