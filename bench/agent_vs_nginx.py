@@ -177,6 +177,11 @@ def memory_parts_kib(pid):
     return parts
 
 
+def is_static(parts):
+    """Whether a process maps no shared library: OpenSSL and the runtimes are inside its own file."""
+    return not any(parts[p] for p in ("OpenSSL", "C++ runtime", "C runtime", "other libraries"))
+
+
 def memory_floor(build, jwk_file):
     """Starts bench/memory_floor on the agent's own key; its memory once it is done, and by part."""
     with open(jwk_file) as f:
@@ -320,8 +325,15 @@ def main():
         print(f"\nUpstream authorizations during the whole run: {auths} (one per account).\n")
 
         print("## 6. Idle memory: the agent with two accounts\n")
-        print("Read from /proc/PID/smaps_rollup before any load. RSS counts shared library pages "
-              "(OpenSSL, libstdc++) in full; PSS shares them out; private is the process's own memory. "
+        static = is_static(agent_parts) and is_static(floor_parts)
+        linking = ("Both binaries are linked static (TW_STATIC_BINARY, the default): OpenSSL, libstdc++ and "
+                   "glibc are inside the program's own file, and RSS counts only the pages of it that were "
+                   "touched, with the neighbours the kernel reads ahead. "
+                   if static else
+                   "Both binaries are linked to shared libraries (TW_STATIC_BINARY=OFF): RSS counts shared "
+                   "library pages (OpenSSL, libstdc++) in full; PSS shares them out. ")
+        print("Read from /proc/PID/smaps_rollup before any load. " + linking +
+              "Private is the process's own memory. "
               "Target: under 8 MiB (Vault Agent sidecars are reported at 13-20 MiB RSS). "
               "Both accounts here talk plain http to the local emulator, so the agent has made no TLS context; "
               "one talking https also holds the issuers it has read from the system's trust directory "
@@ -344,9 +356,11 @@ def main():
         room = 8192 - floor_mem["rss"]
         room_text = (f"leaves {room:,} KiB of the 8 MiB target for everything else" if room > 0
                      else f"is over the 8 MiB target by {-room:,} KiB by itself")
-        print(f"\nThe floor, OpenSSL 3 and the C++ runtime doing only the agent's cryptography, is "
+        print(f"\nThe floor, OpenSSL 3 and the C++ runtime doing only the agent's cryptography, linked as the "
+              f"agent is, is "
               f"{floor_mem['rss']:,} KiB: it {room_text}. The agent is {agent_mem['rss'] - floor_mem['rss']:,} KiB "
-              f"above the floor.\n")
+              f"above the floor; the agent's RSS is {agent_mem['rss'] / 1024:.2f} MiB against the 8 MiB "
+              f"target.\n")
         return 0
     finally:
         for p in reversed(procs):
