@@ -46,6 +46,7 @@ section scale /usr/bin/python3 "$here/scale.py" "$build" --accounts "${SCALE_ACC
 section scale_steady /usr/bin/python3 "$here/scale.py" "$build" --accounts 10000 --steady-limit 900
 section jwe_peers /usr/bin/python3 "$here/jwe_peers.py" "$build"
 section jwe_floor google_bench "5b. JWE against OpenSSL's raw ECDH (the floor of a decrypt)" "$bin/jwe_bench"
+section dropin /usr/bin/python3 "$here/dropin.py" "$build"
 section current google_bench "7. TokenManager::current() on 2 threads, against a mutex and std::atomic<shared_ptr>" \
   "$bin/current_bench"
 

@@ -125,6 +125,38 @@ class Timeline:
             self.say(f"{acct:9} {ev}: {e.get('message', e.get('error', ''))}", sim)
 
 
+def dropin_leg(build, emu_port, agent_port, dropin_port, work, timeline):
+    """Unmodified bank clients (examples/dropin/alliance_client.mjs, which
+    authorizes before every call) with only their base URL pointed at the
+    drop-in listener: the bank sees no authorization of theirs. Any the bank
+    does see in the meantime must be the agent's own renewals (its generation)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import node_clients
+
+    where = node_clients.client_dir(build)
+
+    def bank_and_generation():
+        stats = json.loads(call(emu_port, "GET", "/_emulator/stats")[2] or "{}")
+        accounts = json.loads(call(agent_port, "GET", "/v1/accounts", headers={"Tokenwarden-Request": "1"})[2])
+        shop = next(a for a in accounts["accounts"] if a["account"] == "shop")
+        return sum(v["authorizations"] for v in stats.get("alliance", {}).values()), shop["generation"]
+
+    keys = os.path.join(work, "keys")
+    code = "00000000-0000-4000-8000-00000000demo"  # `emulate --demo`'s merchant
+    timeline.say(f"--- drop-in: 5 unmodified bank clients, base URL http://127.0.0.1:{dropin_port}")
+    auths0, gen0 = bank_and_generation()
+    procs = node_clients.start_clients(where, "alliance_client.mjs", {
+        "BASE_URL": f"http://127.0.0.1:{dropin_port}", "SERVICE_CODE": code,
+        "KEY_FILE": os.path.join(keys, "alliance.private.jwk.json"), "CALLS": "2"}, 5)
+    outs = node_clients.finish_clients(procs)
+    auths1, gen1 = bank_and_generation()
+    made = sum(o["authorizations"] for o in outs)
+    timeline.say(f"client    drop-in: {made} authorize calls answered by the agent, "
+                 f"{sum(o['calls'] for o in outs)} bank calls forwarded; the bank saw {auths1 - auths0} authorizations")
+    return {"clients": len(outs), "client_authorizations": made, "upstream": auths1 - auths0,
+            "renewals": gen1 - gen0}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("build", help="the build directory (bin/tokenwarden in it)")
@@ -142,7 +174,7 @@ def main():
 
     work = tempfile.mkdtemp(prefix="tokenwarden-demo-")
     clock = Clock(args.time_scale)
-    emu_port, agent_port = free_port(), free_port()
+    emu_port, agent_port, dropin_port = free_port(), free_port(), free_port()
     procs = []
 
     def stop_all():
@@ -170,7 +202,8 @@ def main():
         accounts = accounts.replace('provider = "alliance"\n', 'provider = "alliance"\nrefresh_every = "8h"\n')
         config = os.path.join(work, "agent.toml")
         with open(config, "w") as f:
-            f.write(f'[agent]\nlisten = "127.0.0.1:{agent_port}"\nstate_dir = "{work}/state"\n\n{accounts}')
+            f.write(f'[agent]\nlisten = "127.0.0.1:{agent_port}"\nstate_dir = "{work}/state"\n\n'
+                    f'[dropin]\nlisten = "127.0.0.1:{dropin_port}"\n\n{accounts}')
         agent_log_path = os.path.join(work, "agent.log")
         procs.append(subprocess.Popen([binary, "serve", "--config", config] + scale,
                                       stdout=subprocess.DEVNULL, stderr=open(agent_log_path, "w")))
@@ -260,6 +293,8 @@ def main():
             time.sleep(0.1)
         time.sleep(0.3)
         pump_log()
+        dropin = dropin_leg(args.build, emu_port, agent_port, dropin_port, work, timeline)
+        pump_log()
 
         _, _, emu_stats = call(emu_port, "GET", "/_emulator/stats")
         emu_stats = json.loads(emu_stats or "{}")
@@ -276,6 +311,9 @@ def main():
               f"{stats['retried_by_proxy']} recovered by the proxy's retry)")
         print(f"  authorizations made         shop {auths['shop']}, delivery {auths['delivery']} "
               f"(over {SIM_HOURS:g} simulated hours; never one per request)")
+        print(f"  drop-in leg                 {dropin['clients']} unmodified bank clients made "
+              f"{dropin['client_authorizations']} authorize calls; the bank saw {dropin['upstream']} "
+              f"(the agent's own renewals meanwhile: {dropin['renewals']})")
         print(f"  during the bank's outage    {cues['outage_failures']} failed refresh attempt(s), "
               f"{stats['ok_during_outage']} payment/parcel calls still served")
         for name, a in sorted(states.items()):
@@ -290,6 +328,8 @@ def main():
             problems.append("the outage was not staged")
         elif cues["outage_failures"] == 0:
             problems.append("no refresh was attempted during the outage")
+        if dropin["upstream"] != dropin["renewals"]:
+            problems.append(f"the drop-in clients' authorizations reached the bank: {dropin}")
         if stats["failed"]:
             problems.append(f"{stats['failed']} client request(s) failed")
         if states.get("shop", {}).get("state") != "active" or states.get("shop", {}).get("generation", 0) < 3:

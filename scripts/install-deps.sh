@@ -18,6 +18,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js and npm run the users' own clients in the drop-in tests. Looked up
+# as commands: a machine may have them from another source (NodeSource's
+# nodejs carries npm), which Debian's npm package would conflict with.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 ((${#missing[@]})) || exit 0
 
 echo "install-deps: installing ${missing[*]}" >&2

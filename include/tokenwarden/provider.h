@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tokenwarden/clock.h"
+#include "tokenwarden/result.h"
 #include "tokenwarden/session.h"
 
 namespace tokenwarden {
@@ -77,6 +78,19 @@ class Provider {
   // plus per-request ones (Alliance: a fresh x-request_id).
   virtual void AppendRequestHeaders(const Session& session,
                                     std::vector<std::pair<std::string, std::string>>& out) const = 0;
+
+  // Drop-in mode (a client that authorizes by itself is answered from the
+  // account's session): whether `presented` is this account's credential
+  // (Alliance: the serviceCode; Nova Post: the API key), compared in
+  // constant time. The default: no credential is the account's.
+  virtual bool HasCredential(std::string_view /*presented*/) const { return false; }
+  // The body the upstream's own authorization call answers with, made from
+  // `session`: Alliance {"jwe": ...} encrypted to the merchant's key, so that
+  // only its holder reads it, as from the bank; Nova Post {"jwt": ...}. An
+  // error (never holding a secret) when the provider cannot make one.
+  virtual Result<std::string> AuthorizationAnswer(const Session& /*session*/) const {
+    return MakeError(ErrorCode::kUnsupported, std::string(name()) + " accounts cannot answer an authorization");
+  }
 
   // The same, as a list of their own.
   std::vector<std::pair<std::string, std::string>> RequestHeaders(const Session& session) const {

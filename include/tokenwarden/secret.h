@@ -40,6 +40,9 @@ class Secret {
 
   // Constant-time comparison.
   bool Equals(const Secret& other) const;
+  // The same against text a caller presented (a credential to check); only
+  // the lengths' difference shows in the time taken.
+  bool Equals(std::string_view presented) const;
   friend bool operator==(const Secret& a, const Secret& b) { return a.Equals(b); }
 
  private:

@@ -117,7 +117,7 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
 
 SettingsDigest AccountSettings(const AccountConfig& c) {
   // A field added to AccountConfig must be added here too (and to the test).
-  static_assert(sizeof(AccountConfig) == 288, "AccountConfig changed: update AccountSettings");
+  static_assert(sizeof(AccountConfig) == 320, "AccountConfig changed: update AccountSettings");
   WipingString out;  // holds the secrets while it grows
   auto field = [&out](std::string_view v) {
     out += std::to_string(v.size());
@@ -138,6 +138,9 @@ SettingsDigest AccountSettings(const AccountConfig& c) {
   field(c.api_version);
   field(c.api_key.reveal());
   number(c.max_active_sessions);
+  // Not dropin_listen: listeners are made at start, a reload cannot move
+  // one, and the account itself (upstream, credentials, schedule) is the
+  // same.
   static const std::array<unsigned char, 32> key = [] {
     std::array<unsigned char, 32> k{};
     // Without randomness the digest still tells settings apart; only its
@@ -173,6 +176,8 @@ AccountView ViewOf(const AccountRuntime& account) {
   v.last_error_message = s.last_error_message;
   v.last_used = s.last_used;
   v.support_message = s.support_message;
+  v.dropin_authorizations = account.dropin_authorizations.value();
+  v.dropin_forwarded = account.dropin_forwarded.value();
   return v;
 }
 

@@ -46,6 +46,11 @@ struct AccountRuntime {
   Counter token_reads;  // tokenwarden_token_reads_total{account}
   // tokenwarden_proxy_requests_total{account,status}, by status.
   CounterCache proxy_requests;
+  // Drop-in listener: authorizations answered from the session (each one an
+  // upstream authorization saved), and forwarded calls by status.
+  Counter dropin_authorizations;  // tokenwarden_dropin_authorizations_answered_total{account}
+  CounterCache dropin_requests;   // tokenwarden_dropin_requests_total{account,status}
+  Counter dropin_forwarded;       // the same, all statuses (the status page)
   TokenJsonCache token_json;
 };
 

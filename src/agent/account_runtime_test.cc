@@ -45,6 +45,14 @@ TEST(AccountSettings, DifferExactlyWhenAFieldDiffers) {
   }
 }
 
+// A reload cannot move a listener, so the account's own drop-in address is
+// no reason to rebuild it (and lose nothing by keeping it).
+TEST(AccountSettings, TheDropinListenerIsNotASetting) {
+  AccountConfig c = Base();
+  c.dropin_listen = "127.0.0.1:8709";
+  EXPECT_TRUE(AccountSettings(c) == AccountSettings(Base()));
+}
+
 // Fields are length-prefixed: text cannot move from one field to the next.
 TEST(AccountSettings, TextCannotMoveBetweenFields) {
   AccountConfig a = Base();

@@ -30,6 +30,10 @@ struct AccountView {
   std::string last_error_message;
   std::optional<TimePoint> last_used;
   std::string support_message;  // set in needs_support: what the operator must do
+  // Drop-in listener: authorizations answered from the session (each an
+  // upstream authorization saved), and calls forwarded.
+  uint64_t dropin_authorizations = 0;
+  uint64_t dropin_forwarded = 0;
 
   // Whole days since last use at `now`; nullopt if never used.
   std::optional<int> DaysSinceLastUse(TimePoint now) const;

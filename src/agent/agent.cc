@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/dropin.h"
 #include "agent/late_published.h"
 #include "agent/local_api.h"
 #include "http/server.h"
@@ -102,7 +103,9 @@ class AgentImpl final : public Agent, public AccountDirectory {
     int io_threads = std::max(1, config_.threads);
     for (int i = 0; i < io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
     auto tally = std::make_shared<StartTally>();
+    std::vector<std::pair<std::string, std::string>> own_dropins;  // listen, account
     for (const AccountConfig& c : config_.accounts) {
+      if (!c.dropin_listen.empty()) own_dropins.emplace_back(c.dropin_listen, c.id);
       auto runtime = Build(c);
       if (!runtime.ok()) {
         snapshot_.Publish(snapshot);  // so that Stop() stops the ones started
@@ -134,13 +137,37 @@ class AgentImpl final : public Agent, public AccountDirectory {
                                   {"port", server_->port()},
                                   {"accounts", snapshot->accounts.size()},
                                   {"state", config_.state == "file" ? "file" : "redis"}});
+    if (!config_.dropin_listen.empty()) TW_RETURN_IF_ERROR(StartDropin(config_.dropin_listen, ""));
+    for (const auto& [listen, account] : own_dropins) TW_RETURN_IF_ERROR(StartDropin(listen, account));
+    return OkStatus();
+  }
+
+  // A drop-in listener (agent/dropin.h): every account's, or `account`'s alone.
+  Status StartDropin(const std::string& listen, const std::string& account) {
+    DropinOptions o;
+    o.only_account = account;
+    auto api = std::make_unique<DropinApi>(*this, metrics_, clock_, o);
+    http::ServerOptions so;
+    so.listen = listen;
+    so.threads = config_.threads;
+    so.max_body_bytes = 8 * 1024 * 1024;  // as the proxy: held whole, a retry sends it again
+    so.max_connections = ConnectionLimit(config_.max_connections);
+    so.error_responder = &DropinApi::ServerError;
+    auto server = http::Server::Start(so, [api = api.get()](http::Request r) { return api->Handle(std::move(r)); });
+    std::string field = account.empty() ? "[dropin] listen" : "account '" + account + "': dropin_listen";
+    if (!server.ok()) {
+      return MakeError(server.error().code, config_.file.string() + ": " + field + ": " + server.error().message);
+    }
+    log::Info("dropin_listening", {{"listen", listen}, {"port", (*server)->port()}, {"account", account}});
+    dropin_apis_.push_back(std::move(api));
+    dropin_servers_.push_back(std::move(*server));
     return OkStatus();
   }
 
   int port() const override { return server_ ? server_->port() : 0; }
 
   Status Reload(AgentConfig next) override {
-    for (const char* field : {"listen", "state", "state_dir", "master_key_file", "threads", "lease_ttl", "max_connections"}) {
+    for (const char* field : {"listen", "dropin", "state", "state_dir", "master_key_file", "threads", "lease_ttl", "max_connections"}) {
       if (RestartField(config_, next, field)) {
         log::Warn("reload_needs_restart", {{"field", field}, {"message", "this change takes effect after a restart"}});
       }
@@ -174,6 +201,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
     }
     // Keep the sticky fields; take the rest.
     next.listen = config_.listen;
+    next.dropin_listen = config_.dropin_listen;
     next.state = config_.state;
     next.state_dir = config_.state_dir;
     next.master_key_file = config_.master_key_file;
@@ -199,6 +227,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
   void Stop(Duration drain) override {
     if (stopped_.exchange(true)) return;
     if (server_) server_->Stop(drain);
+    for (auto& d : dropin_servers_) d->Stop(drain);
     auto snapshot = snapshot_.Load();
     if (snapshot) {
       for (auto& a : snapshot->accounts) a->manager->Stop();
@@ -234,6 +263,7 @@ class AgentImpl final : public Agent, public AccountDirectory {
  private:
   static bool RestartField(const AgentConfig& a, const AgentConfig& b, std::string_view field) {
     if (field == "listen") return a.listen != b.listen;
+    if (field == "dropin") return a.dropin_listen != b.dropin_listen;
     if (field == "state") return a.state != b.state;
     if (field == "state_dir") return a.state_dir != b.state_dir;
     if (field == "master_key_file") return a.master_key_file != b.master_key_file;
@@ -338,6 +368,17 @@ class AgentImpl final : public Agent, public AccountDirectory {
       for (const auto& a : *All()) out.push_back({{{"account", a->id}}, static_cast<double>(a->token_reads.value())});
       return out;
     });
+    metrics_.AddCounterFunc("tokenwarden_dropin_authorizations_answered_total",
+                            "Authorizations the drop-in listener answered from the session (upstream "
+                            "authorizations saved)",
+                            [this] {
+                              std::vector<GaugeSample> out;
+                              for (const auto& a : *All()) {
+                                out.push_back({{{"account", a->id}},
+                                               static_cast<double>(a->dropin_authorizations.value())});
+                              }
+                              return out;
+                            });
     metrics_.AddCounterFunc("tokenwarden_authorizations_total", "Authorizations made by this agent, by result",
                             each([](auto& out, const AccountStatus& s, TimePoint) {
                               out.push_back({{{"account", s.account}, {"result", "ok"}},
@@ -364,6 +405,9 @@ class AgentImpl final : public Agent, public AccountDirectory {
   LatePublished<Snapshot> snapshot_{&StoreChanged};
   std::unique_ptr<LocalApi> api_;
   std::unique_ptr<http::Server> server_;
+  // Declared in this order: each server stops before its handler goes.
+  std::vector<std::unique_ptr<DropinApi>> dropin_apis_;
+  std::vector<std::unique_ptr<http::Server>> dropin_servers_;
   std::atomic<bool> stopped_{false};
 };
 

@@ -56,6 +56,13 @@ Status CheckUrl(TableReader& r, std::string_view field, const std::string& url, 
   return r.Bad(field, "'" + url + "' is not an https:// URL");
 }
 
+Status CheckListen(TableReader& r, std::string_view field, const std::string& listen) {
+  if (listen.rfind("unix:", 0) != 0 && listen.rfind(':') == std::string::npos) {
+    return r.Bad(field, "'" + listen + "' is neither HOST:PORT nor unix:/path");
+  }
+  return OkStatus();
+}
+
 Status ReadAlliance(TableReader& r, AccountConfig& a) {
   TW_ASSIGN_OR_RETURN(auto base, r.String("base_url"));
   a.base_urls = {base ? *base : std::string(kAllianceProductionUrl)};
@@ -120,6 +127,11 @@ Result<AccountConfig> ReadAccount(const toml::table& t, const std::string& where
   for (const auto& url : a.base_urls) {
     TW_RETURN_IF_ERROR(CheckUrl(r, "base_url", url, a.allow_insecure_http));
   }
+  TW_ASSIGN_OR_RETURN(auto dropin, r.String("dropin_listen"));
+  if (dropin) {
+    TW_RETURN_IF_ERROR(CheckListen(r, "dropin_listen", *dropin));
+    a.dropin_listen = *dropin;
+  }
   TW_RETURN_IF_ERROR(r.RejectUnknown());
   return a;
 }
@@ -129,9 +141,7 @@ Status ReadAgent(const toml::table& t, const std::string& where, const EnvLookup
   TableReader r(t, where, env);
   TW_ASSIGN_OR_RETURN(auto listen, r.String("listen"));
   if (listen) c.listen = *listen;
-  if (c.listen.rfind("unix:", 0) != 0 && c.listen.rfind(':') == std::string::npos) {
-    return r.Bad("listen", "'" + c.listen + "' is neither HOST:PORT nor unix:/path");
-  }
+  TW_RETURN_IF_ERROR(CheckListen(r, "listen", c.listen));
   TW_ASSIGN_OR_RETURN(auto state_dir, r.String("state_dir"));
   if (state_dir) c.state_dir = *state_dir;
   TW_ASSIGN_OR_RETURN(auto state, r.String("state"));
@@ -161,6 +171,14 @@ Status ReadAgent(const toml::table& t, const std::string& where, const EnvLookup
     if (!kLevels.count(*level)) return r.Bad("log_level", "'" + *level + "' is not a log level");
     c.log_level = *level;
   }
+  return r.RejectUnknown();
+}
+
+Status ReadDropin(const toml::table& t, const std::string& where, const EnvLookup& env, AgentConfig& c) {
+  TableReader r(t, where, env);
+  TW_ASSIGN_OR_RETURN(auto listen, r.RequiredString("listen"));
+  TW_RETURN_IF_ERROR(CheckListen(r, "listen", listen));
+  c.dropin_listen = listen;
   return r.RejectUnknown();
 }
 
@@ -226,9 +244,9 @@ Result<AgentConfig> ParseConfig(std::string_view toml_text, const std::filesyste
   config.file = file_name;
   for (const auto& [key, node] : root) {
     std::string_view k = key.str();
-    if (k != "agent" && k != "account" && k != "client") {
+    if (k != "agent" && k != "dropin" && k != "account" && k != "client") {
       return MakeError(ErrorCode::kInvalidArgument, file + ": unknown table '" + std::string(k) +
-                                                        "' (expected [agent], [[account]], [[client]])");
+                                                        "' (expected [agent], [dropin], [[account]], [[client]])");
     }
   }
   if (const toml::node* agent = root.get("agent")) {
@@ -236,6 +254,10 @@ Result<AgentConfig> ParseConfig(std::string_view toml_text, const std::filesyste
     TW_RETURN_IF_ERROR(ReadAgent(*agent->as_table(), file + ": [agent]", env, config));
   } else {
     config.master_key_file = config.state_dir / "master.key";
+  }
+  if (const toml::node* dropin = root.get("dropin")) {
+    if (!dropin->is_table()) return MakeError(ErrorCode::kInvalidArgument, file + ": [dropin] must be a table");
+    TW_RETURN_IF_ERROR(ReadDropin(*dropin->as_table(), file + ": [dropin]", env, config));
   }
   std::set<std::string> ids;
   TW_RETURN_IF_ERROR(ForEachTable(root, "account", file, [&](const toml::table& t, const std::string& where) -> Status {

@@ -5,6 +5,9 @@
 //   listen = "127.0.0.1:8707"          # or "unix:/run/tokenwarden.sock"
 //   state_dir = "/var/lib/tokenwarden"
 //
+//   [dropin]                           # off unless given
+//   listen = "127.0.0.1:8708"
+//
 //   [[account]]
 //   id = "shop"
 //   provider = "alliance"
@@ -58,6 +61,9 @@ struct AccountConfig {
   // old one for a moment; with 1 every hourly renewal leaves a short gap
   // (the old token must expire first).
   int max_active_sessions = 2;
+  // A drop-in listener of the account's own (HOST:PORT or unix:/path),
+  // besides [dropin]; empty: none. Takes effect at start.
+  std::string dropin_listen;
 };
 
 struct AgentConfig {
@@ -73,6 +79,9 @@ struct AgentConfig {
   // Local connections open at once; past it a new one is closed at once.
   int max_connections = 16384;
   std::string log_level = "info";
+  // [dropin] listen: the drop-in listener for every account (docs/DROPIN.md);
+  // empty (the default): off.
+  std::string dropin_listen;
   std::vector<ClientConfig> clients;
   std::vector<AccountConfig> accounts;
 

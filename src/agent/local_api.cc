@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "agent/proxy.h"
+#include "agent/replies.h"
 #include "agent/status_page.h"
 #include "agent/token_json.h"
 #include "util/log.h"
@@ -60,32 +61,6 @@ nlohmann::json ViewJson(const AccountView& v, TimePoint now) {
 
 }  // namespace
 
-Response ErrorResponse(int status, std::string_view code, std::string_view message, std::string_view account) {
-  nlohmann::json body = {{"error", code}, {"message", message}};
-  if (!account.empty()) body["account"] = account;
-  Response r = Response::Json(status, body);
-  r.Header("Cache-Control", "no-store");
-  return r;
-}
-
-Response NoSessionResponse(const AccountRuntime& account, const Error& error, const Clock& clock) {
-  TimePoint now = clock.Now();
-  const std::string& id = account.id;
-  AccountStatus s = account.manager->Status();
-  if (s.state == AccountState::kNeedsSupport) return ErrorResponse(503, "needs_support", error.message, id);
-  if (s.state == AccountState::kFailed) return ErrorResponse(503, "account_failed", error.message, id);
-  Response r = error.code == ErrorCode::kUnavailable
-                   ? ErrorResponse(503, "upstream_unavailable", error.message, id)
-                   : ErrorResponse(503, "not_ready", error.message, id);
-  long long retry = 1;
-  if (s.next_retry && *s.next_retry > now) {
-    Duration real = clock.RealDuration(*s.next_retry - now);
-    retry = std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(real).count());
-  }
-  r.Header("Retry-After", std::to_string(std::min(retry, 300LL)));
-  return r;
-}
-
 LocalApi::LocalApi(const AccountDirectory& directory, MetricsRegistry& metrics, std::shared_ptr<Clock> clock,
                    LocalApiOptions options)
     : directory_(directory), metrics_(metrics), clock_(std::move(clock)), options_(options) {}
@@ -111,7 +86,8 @@ boost::asio::awaitable<Response> LocalApi::Proxy(const Request& request) {
   auto headers = [&request](std::string_view name) { return request.header(name); };
   AccessDecision d = directory_.guard()->Check(headers, false, id);
   if (!d.allowed) return Answer(ErrorResponse(d.status, d.error, d.message, id));
-  return ProxyRequest(std::move(account), request, rest.empty() ? "/" : rest, metrics_, options_.invalidate_wait);
+  return ProxyRequest(std::move(account), request, rest.empty() ? "/" : rest, metrics_, options_.invalidate_wait,
+                      kProxyStyle);
 }
 
 boost::asio::awaitable<Response> LocalApi::Route(const Request& request) {

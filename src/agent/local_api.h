@@ -76,14 +76,6 @@ class LocalApi {
   LocalApiOptions options_;
 };
 
-// {"error": code, "message": message[, "account": account]} with `status`.
-http::Response ErrorResponse(int status, std::string_view code, std::string_view message,
-                             std::string_view account = {});
-
-// The answer when an account cannot give a session: needs_support, failed,
-// upstream_unavailable (with Retry-After) or not_ready.
-http::Response NoSessionResponse(const AccountRuntime& account, const Error& error, const Clock& clock);
-
 }  // namespace tokenwarden::agent
 
 #endif  // TOKENWARDEN_AGENT_LOCAL_API_H_

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "agent/local_api.h"
+#include "agent/replies.h"
 #include "util/ascii.h"
 #include "util/log.h"
 
@@ -110,12 +110,12 @@ http::Response TransportFailure(const AccountRuntime& account, const Error& erro
 }
 
 // Counts the answer by its status, and returns it.
-http::Response Counted(AccountRuntime& account, MetricsRegistry& metrics, http::Response r) {
-  account.proxy_requests
+http::Response Counted(AccountRuntime& account, MetricsRegistry& metrics, const ForwardStyle& style,
+                       http::Response r) {
+  (account.*style.answers)
       .Get(r.status,
            [&]() -> Counter& {
-             return metrics.GetCounter("tokenwarden_proxy_requests_total",
-                                       "Requests through the proxy, by the status answered",
+             return metrics.GetCounter(style.metric, style.help,
                                        {{"account", account.id}, {"status", std::to_string(r.status)}});
            })
       .Increment();
@@ -130,16 +130,21 @@ void CountUpstreamError(const AccountRuntime& account, MetricsRegistry& metrics,
 
 }  // namespace
 
+const ForwardStyle kProxyStyle = {&NoSessionResponse, &AccountRuntime::proxy_requests,
+                                  "tokenwarden_proxy_requests_total",
+                                  "Requests through the proxy, by the status answered"};
+
 // Every local of a coroutine takes room in its frame, allocated per
 // request (GCC keeps them all there): the answers are made by calls.
 boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRuntime> held,
                                                     const http::Request& request, std::string_view path,
-                                                    MetricsRegistry& metrics, Duration session_wait) {
+                                                    MetricsRegistry& metrics, Duration session_wait,
+                                                    const ForwardStyle& style) {
   AccountRuntime& account = *held;  // held for the whole call: a reload may drop it from the directory
   std::shared_ptr<const Session> session = account.manager->current();
   if (!session) {
     auto waited = co_await account.manager->WaitForSession(session_wait);
-    if (!waited.ok()) co_return Counted(account, metrics, NoSessionResponse(account, waited.error(), *account.clock));
+    if (!waited.ok()) co_return Counted(account, metrics, style, style.no_session(account, waited.error(), *account.clock));
     session = *waited;
   }
   account.manager->RecordUse();
@@ -148,7 +153,7 @@ boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRunti
     auto answer = co_await account.client->Send(Upstream(account, request, path, *session));
     if (!answer.ok()) {
       log::Warn("proxy_upstream_failed", {{"account", account.id}, {"error", answer.error().ToString()}});
-      co_return Counted(account, metrics, TransportFailure(account, answer.error()));
+      co_return Counted(account, metrics, style, TransportFailure(account, answer.error()));
     }
     UpstreamResponse upstream{answer->status, std::move(answer->headers), std::move(answer->body)};
     Verdict v = account.manager->provider().Classify(upstream);
@@ -156,7 +161,7 @@ boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRunti
     if (v.action == Action::kReauthorize && !retried) {
       log::Info("proxy_rejected", {{"account", account.id}, {"generation", session->generation}, {"code", v.code}});
       auto fresh = co_await account.manager->Invalidate(session->generation, session_wait);
-      if (!fresh.ok()) co_return Counted(account, metrics, NoSessionResponse(account, fresh.error(), *account.clock));
+      if (!fresh.ok()) co_return Counted(account, metrics, style, style.no_session(account, fresh.error(), *account.clock));
       session = *fresh;
       retried = true;
       continue;
@@ -170,7 +175,7 @@ boost::asio::awaitable<http::Response> ProxyRequest(std::shared_ptr<AccountRunti
     // retry) closes its connection.
     std::shared_ptr<http::BodyStream> rest;
     if (answer->rest) rest = std::make_shared<WatchedRest>(std::move(answer->rest), held, metrics);
-    co_return Counted(account, metrics,
+    co_return Counted(account, metrics, style,
                       Downstream(std::move(upstream), std::move(rest), answer->length, session->generation, retried));
   }
 }

@@ -21,6 +21,9 @@
 namespace tokenwarden::agent {
 namespace {
 
+using testing::Connect;
+using testing::RawExchange;
+
 using Clock = std::chrono::steady_clock;
 
 // Sanitizer builds keep freed memory in quarantine and pad every block, so
@@ -53,37 +56,6 @@ int Size(int ci, int soak, const char* env = nullptr) {
 
 void Figure(const std::string& name, const std::string& value) {
   std::cout << "FIGURE " << name << " = " << value << std::endl;
-}
-
-// A connected TCP socket to 127.0.0.1:port, or -1.
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Sends `raw` on a new connection and returns everything read back until
-// the agent closes it (10 s at most).
-std::string RawExchange(int port, const std::string& raw) {
-  int fd = Connect(port);
-  if (fd < 0) return "";
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
 }
 
 // One call a client made: when, and what it got (0: no answer).

@@ -60,6 +60,11 @@ std::string Row(const AccountView& a, TimePoint now) {
       }
     }
   }
+  if (a.dropin_authorizations > 0 || a.dropin_forwarded > 0) {
+    use += "<br><span class=k>drop-in: " + std::to_string(a.dropin_authorizations) +
+           " authorization(s) answered here (upstream authorizations saved), " +
+           std::to_string(a.dropin_forwarded) + " call(s) forwarded</span>";
+  }
   r += "<td>" + use + "</td></tr>\n";
   return r;
 }

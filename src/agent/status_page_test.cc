@@ -31,6 +31,20 @@ TEST(StatusPage, ShowsStateExpiryInUtcAndKyivAndNextRefresh) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
 }
 
+TEST(StatusPage, ShowsWhatTheDropinListenerSavedOnlyWhenUsed) {
+  AccountView a;
+  a.id = "shop";
+  a.provider = "alliance";
+  a.state = "active";
+  EXPECT_EQ(RenderStatusPage({a}, Now()).find("drop-in"), std::string::npos);
+  a.dropin_authorizations = 80;
+  a.dropin_forwarded = 81;
+  std::string html = RenderStatusPage({a}, Now());
+  EXPECT_NE(html.find("drop-in: 80 authorization(s) answered here (upstream authorizations saved), 81 call(s) "
+                      "forwarded"),
+            std::string::npos);
+}
+
 TEST(StatusPage, WarnsFromDay180AndShowsSupportMessage) {
   AccountView a;
   a.id = "shop";

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jose/jwe.h"
 #include "providers/alliance_answer.h"
 #include "providers/alliance_classifier.h"
 #include "providers/base_url.h"
@@ -63,6 +64,25 @@ class AllianceProvider : public Provider {
                             std::vector<std::pair<std::string, std::string>>& out) const override {
     AppendRevealedHeaders(session, out);
     out.emplace_back("x-request_id", NewRequestId());
+  }
+
+  bool HasCredential(std::string_view presented) const override {
+    return config_.service_code.Equals(presented);
+  }
+
+  // The bank's payload as it was decrypted (without our own warning field),
+  // encrypted anew to the merchant's key: the same answer, readable by the
+  // same holder, without keeping the bank's ~1 KiB JWE beside every
+  // session.
+  Result<std::string> AuthorizationAnswer(const Session& session) const override {
+    auto payload = nlohmann::json::parse(session.upstream_state.reveal(), nullptr, false);
+    if (!payload.is_object() || !payload.contains("deviceId")) {
+      return MakeError(ErrorCode::kFailedPrecondition, "the session holds no authorization answer to give");
+    }
+    payload.erase(kWarningField);
+    Secret plaintext(payload.dump());
+    TW_ASSIGN_OR_RETURN(std::string jwe, jose::EncryptCompact(plaintext.reveal(), *config_.private_key));
+    return nlohmann::json{{"jwe", std::move(jwe)}}.dump();
   }
 
  private:

@@ -1,5 +1,8 @@
 #include "providers/alliance_provider.h"
 
+#include "jose/jwe.h"
+#include "providers/alliance_answer.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -130,6 +133,39 @@ TEST_F(AllianceProviderTest, EveryRequestGetsAFreshRequestId) {
   EXPECT_NE(a[3].second, b[3].second);
   EXPECT_EQ(p->name(), "alliance");
   EXPECT_EQ(p->Classify({401, {}, ""}).action, Action::kReauthorize);
+}
+
+TEST_F(AllianceProviderTest, KnowsItsServiceCodeInConstantTimeAndNoOther) {
+  auto p = *Make(Config());
+  EXPECT_TRUE(p->HasCredential("6f1c0a3e-0000-4000-8000-000000000001"));
+  EXPECT_FALSE(p->HasCredential("6f1c0a3e-0000-4000-8000-000000000002"));
+  EXPECT_FALSE(p->HasCredential("6f1c0a3e-0000-4000-8000-00000000000"));
+  EXPECT_FALSE(p->HasCredential(""));
+}
+
+// A client that authorizes by itself through the drop-in listener reads
+// the bank's payload with the merchant's key, as from the bank.
+TEST_F(AllianceProviderTest, AnswersAnAuthorizationWithThePayloadEncryptedToTheMerchant) {
+  auto p = *Make(Config());
+  Session s = SessionAt(kIssued, hours(24));
+  nlohmann::json payload = {{"deviceId", "dev"}, {"refreshToken", "ref"}, {"authToken", "auth"},
+                            {"serverPublic", {{"kty", "EC"}, {"crv", "P-384"}, {"x", "AA"}, {"y", "BB"}}},
+                            {"tokenExpirationDateTime", "2025-02-27 12:12:34.0430 +0000"}};
+  nlohmann::json state = payload;
+  state[kWarningField] = "our own note, not the bank's";
+  s.upstream_state = Secret(state.dump());
+  auto answer = p->AuthorizationAnswer(s);
+  ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+  auto body = nlohmann::json::parse(*answer);
+  ASSERT_TRUE(body.contains("jwe"));
+  auto opened = jose::DecryptCompact(body["jwe"].get<std::string>(), key_);
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  EXPECT_EQ(nlohmann::json::parse(opened->plaintext.reveal()), payload);
+  auto other = *jose::EcKey::Generate(jose::Curve::kP384);
+  EXPECT_FALSE(jose::DecryptCompact(body["jwe"].get<std::string>(), other).ok()) << "only the merchant reads it";
+
+  s.upstream_state = Secret("{}");
+  EXPECT_FALSE(p->AuthorizationAnswer(s).ok()) << "no payload, no answer";
 }
 
 }  // namespace

@@ -127,6 +127,22 @@ class NovaPostProvider : public Provider {
     AppendRevealedHeaders(session, out);
   }
 
+  bool HasCredential(std::string_view presented) const override { return api_key_.Equals(presented); }
+
+  // The answer as the upstream gave it: the rest of it is kept, the token
+  // in its header.
+  Result<std::string> AuthorizationAnswer(const Session& session) const override {
+    auto answer = nlohmann::json::parse(session.upstream_state.reveal(), nullptr, false);
+    if (!answer.is_object()) answer = nlohmann::json::object();
+    for (const auto& h : session.headers) {
+      if (h.name == "Authorization") answer["jwt"] = h.value.reveal();
+    }
+    if (!answer.contains("jwt")) {
+      return MakeError(ErrorCode::kFailedPrecondition, "the session holds no token to give");
+    }
+    return answer.dump();
+  }
+
  private:
   // What the accounts of an agent have in common, held once: base URLs,
   // client and clock copied per account were about 120 B each.

@@ -164,5 +164,19 @@ TEST(NovaPostProvider, KeepsTheTokenOnceAndTheRestOfTheAnswer) {
   }
 }
 
+TEST(NovaPostProvider, AnswersAnAuthorizationWithItsTokenAndKnowsOnlyItsKey) {
+  auto p = *Make(Config());
+  EXPECT_TRUE(p->HasCredential("np-SECRET-key"));
+  EXPECT_FALSE(p->HasCredential("np-SECRET-kez"));
+  Session s;
+  s.headers = {{"Authorization", Secret("aaa.bbb.ccc")}};
+  s.upstream_state = Secret(R"({"future":{"a":1}})");
+  auto answer = p->AuthorizationAnswer(s);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(nlohmann::json::parse(*answer), nlohmann::json::parse(R"({"jwt":"aaa.bbb.ccc","future":{"a":1}})"));
+  s.headers.clear();
+  EXPECT_FALSE(p->AuthorizationAnswer(s).ok());
+}
+
 }  // namespace
 }  // namespace tokenwarden::providers

@@ -46,9 +46,11 @@ void Secret::Wipe() {
   value_.clear();
 }
 
-bool Secret::Equals(const Secret& other) const {
-  if (value_.size() != other.value_.size()) return false;
-  return CRYPTO_memcmp(value_.data(), other.value_.data(), value_.size()) == 0;
+bool Secret::Equals(const Secret& other) const { return Equals(std::string_view(other.value_)); }
+
+bool Secret::Equals(std::string_view presented) const {
+  if (value_.size() != presented.size()) return false;
+  return CRYPTO_memcmp(value_.data(), presented.data(), value_.size()) == 0;
 }
 
 std::ostream& operator<<(std::ostream& os, const Secret&) {
