@@ -37,7 +37,13 @@ google_bench() {  # TITLE BINARY: a Google Benchmark binary's table
   printf '```\n\n'
 }
 
-section agent_vs_nginx /usr/bin/python3 "$here/agent_vs_nginx.py" "$build"
+# The agent against nginx, idle memory included, on the lean build: every
+# library linked static (TW_STATIC_BINARY), in a build folder of its own.
+static_build=$build-static
+cmake -S "$here/.." -B "$static_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTW_STATIC_BINARY=ON \
+  -DTW_BUILD_TESTS=OFF >&2
+cmake --build "$static_build" -j "$(nproc)" --target tokenwarden memory_floor >&2
+section agent_vs_nginx /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build"
 section storm "$here/figures.py" "3. Refresh storm: 10,000 concurrent requests as the session expires (one agent)" \
   "$bin/reliability_process_test" '*RefreshStorm*' TW_STORM_REQUESTS=10000
 section fleet_storm "$here/figures.py" "3b. Refresh storm through 8 fleet agents (one redis-server)" \
