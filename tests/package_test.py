@@ -74,7 +74,11 @@ def check_contents(deb, binary):
     files = run("dpkg-deb", "-c", deb).stdout
     for path in ["./usr/bin/tokenwarden", "./lib/systemd/system/tokenwarden.service", "./etc/tokenwarden/tokenwarden.toml",
                  "./usr/share/man/man1/tokenwarden.1.gz", "./usr/share/bash-completion/completions/tokenwarden",
-                 "./usr/share/doc/tokenwarden/examples/tokenwarden.toml", "./usr/share/doc/tokenwarden/copyright"]:
+                 "./usr/share/doc/tokenwarden/examples/tokenwarden.toml", "./usr/share/doc/tokenwarden/copyright",
+                 "./usr/share/doc/tokenwarden/OPERATIONS.md.gz",
+                 "./usr/share/doc/tokenwarden/examples/tokenwarden.rules.yml",
+                 "./usr/share/doc/tokenwarden/examples/tokenwarden.json",
+                 "./usr/share/doc/tokenwarden/examples/clients/client.php"]:
         expect(path in files, f"the package holds {path}")
     r = run("lintian", "--fail-on", "error,warning", deb, check=False)
     print("  lintian:", r.stdout.strip() or "(nothing)", flush=True)
