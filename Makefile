@@ -9,7 +9,7 @@ FUZZ_MAX_SECONDS ?= 7200
 
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test test-unit test-asan fuzz-build fuzz fuzz-short bench soak clean format
+.PHONY: all deps configure build package demo test test-unit test-asan fuzz-build fuzz fuzz-short bench soak clean format
 
 all: build
 
@@ -23,6 +23,14 @@ configure: deps $(BUILD)/build.ninja
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The Debian package, build/tokenwarden_<version>_<arch>.deb, packed from this
+# build's bin/tokenwarden (no second compile); a package links Debian's shared
+# libraries, so a static build is reconfigured first. Then lintian's verdict.
+package: build
+	@if grep -q '^TW_STATIC_BINARY:BOOL=ON' $(BUILD)/CMakeCache.txt 2>/dev/null; then \
+	  cmake -S . -B $(BUILD) -DTW_STATIC_BINARY=OFF && cmake --build $(BUILD) -j $(JOBS) --target tokenwarden; fi
+	deb=$$(scripts/build-deb.sh $(BUILD) $(BUILD)) && echo "$$deb" && lintian --fail-on error,warning "$$deb"
 
 # Emulator + agent on a scaled clock, a client through the proxy, faults on
 # cue, a timeline; about 45 s.

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server nginx-light wrk python3 python3-jwcrypto python3-pil
   chromium
+  systemd debhelper lintian adduser man-db prometheus php-cli php-curl nodejs curl jq
 )
 
 missing=()
