@@ -14,7 +14,7 @@
 namespace tokenwarden::agent {
 namespace {
 
-const std::string kOrder = R"({"coinAmount":100,"merchantRequestId":"m-1"})";
+const std::string kOrder = testing::ExampleOrderBody("m-1", 100);
 const std::string kOrderPath = "/proxy/shop/ecom/execute_request/hpp/v1/create-order";
 
 bool HasHeader(const testing::HttpReply& r, const std::string& name, const std::string& value) {
