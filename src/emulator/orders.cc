@@ -5,6 +5,7 @@
 
 #include "emulator/alliance.h"
 #include "emulator/callbacks.h"
+#include "emulator/request_fields.h"
 
 namespace tokenwarden::emulator {
 namespace {
@@ -13,19 +14,8 @@ namespace {
 // both examples on "Receiving order data" expire 15 minutes after creation.
 constexpr auto kDefaultOrderLife = std::chrono::minutes(15);
 
-// Field checks of "Creating an order". Each returns "" or the reason,
-// naming the field.
-std::string StringField(const nlohmann::json& b, const char* name, size_t most, bool required, std::string* out) {
-  auto it = b.find(name);
-  if (it == b.end() || it->is_null()) return required ? std::string(name) + " is required" : "";
-  if (!it->is_string()) return std::string(name) + " must be a string";
-  const auto& v = it->get_ref<const std::string&>();
-  if (required && v.empty()) return std::string(name) + " must not be empty";
-  if (v.size() > most) return std::string(name) + " must be at most " + std::to_string(most) + " characters";
-  *out = v;
-  return "";
-}
-
+// Field checks of "Creating an order" beside StringField (request_fields.h):
+// each returns "" or the reason, naming the field.
 std::string EnumField(const nlohmann::json& b, const char* name, const std::set<std::string>& allowed,
                       std::string* out) {
   std::string v;

@@ -5,6 +5,7 @@
 
 #include "emulator/alliance.h"
 #include "emulator/callbacks.h"
+#include "emulator/request_fields.h"
 #include "jose/jwe.h"
 #include "util/time_format.h"
 
@@ -25,19 +26,6 @@ std::string JweOf(const std::string& body) {
   return std::count(bare.begin(), bare.end(), '.') == 4 ? bare : "";
 }
 
-std::string Str(const nlohmann::json& p, const char* name, size_t most, bool required, std::string* out) {
-  auto it = p.find(name);
-  if (it == p.end() || it->is_null()) return required ? std::string(name) + " is required" : "";
-  if (!it->is_string() || (required && it->get_ref<const std::string&>().empty())) {
-    return std::string(name) + " must be a non-empty string";
-  }
-  if (it->get_ref<const std::string&>().size() > most) {
-    return std::string(name) + " must be at most " + std::to_string(most) + " characters";
-  }
-  *out = it->get<std::string>();
-  return "";
-}
-
 // coinAmount is documented as a string ("2000"); a JSON integer is read too.
 std::string Amount(const nlohmann::json& p, int64_t* out) {
   auto it = p.find("coinAmount");
@@ -53,16 +41,17 @@ std::string Amount(const nlohmann::json& p, int64_t* out) {
 
 std::string Date(const nlohmann::json& p) {
   std::string date;
-  if (auto why = Str(p, "date", 64, true, &date); !why.empty()) return why;
+  if (auto why = StringField(p, "date", 64, true, &date); !why.empty()) return why;
   return ParseTimestamp(date).ok() ? "" : "date must be a date and time such as 2025-02-27T14:12:34.00+02:00";
 }
 
 std::string Read(const nlohmann::json& p, RefundRequest* r) {
-  for (const std::string& why :
-       {Str(p, "merchantRequestId", 36, true, &r->merchant_request_id), Str(p, "merchantId", 36, true, &r->merchant_id),
-        Str(p, "operationId", 64, true, &r->operation_id), Amount(p, &r->coin_amount), Date(p),
-        Str(p, "notificationUrl", 1000, false, &r->notification_url),
-        Str(p, "merchantComment", 255, false, &r->comment)}) {
+  for (const std::string& why : {StringField(p, "merchantRequestId", 36, true, &r->merchant_request_id),
+                                 StringField(p, "merchantId", 36, true, &r->merchant_id),
+                                 StringField(p, "operationId", 64, true, &r->operation_id),
+                                 Amount(p, &r->coin_amount), Date(p),
+                                 StringField(p, "notificationUrl", 1000, false, &r->notification_url),
+                                 StringField(p, "merchantComment", 255, false, &r->comment)}) {
     if (!why.empty()) return why;
   }
   return "";
