@@ -226,5 +226,21 @@ TEST_F(Orders, EveryJourneyCallNeedsTheSessionAndTakesInjectedErrors) {
   }
 }
 
+TEST_F(Orders, MalformedOrHugeBodiesGetAClearErrorAndTheEmulatorGoesOn) {
+  auto s = Authorize();
+  for (const char* path : {"/ecom/execute_request/hpp/v1/create-order", "/ecom/execute_request/hpp/v1/operations",
+                           "/ecom/execute_request/payments/v3/refund"}) {
+    for (const std::string& body : {std::string("{not json"), std::string("[1,2]"), std::string("\"str\"")}) {
+      auto r = CallBank(s, path, true, body);
+      EXPECT_EQ(r.status, 400) << path << " " << body;
+      EXPECT_EQ(r.json()["msgCode"], "b_bad_request") << path << " " << body;
+    }
+    auto huge = CallBank(s, path, true, std::string(100 * 1024, 'x'));  // past the 64 KiB the fixture allows
+    EXPECT_EQ(huge.status, 413) << path;
+    EXPECT_EQ(huge.json()["msgCode"], "b_bad_request") << path;
+  }
+  EXPECT_EQ(CreateOrder(s)["orderStatus"], "PENDING");  // still serving
+}
+
 }  // namespace
 }  // namespace tokenwarden::emulator
