@@ -194,3 +194,18 @@ for status, retry_after, body in [
     answers["authorize-%d-%d" % (status, len(answers))] = answer(0, status, retry_after, body)
 for name, data in answers.items():
     write("answer_fuzz", name, data)
+
+# The emulator's readers: the first byte picks create-order (0), reading
+# order data (1) or a refund (2); the bank's documented examples.
+example_order = {"merchantRequestId": "137d9304-0368-11ed-b939-0242ac120002",
+                 "merchantId": "137d9304-0368-11ed-b939-0242ac120002", "hppPayType": "PURCHASE",
+                 "coinAmount": 2000, "paymentMethods": ["CARD"], "successUrl": "https://example.com/success",
+                 "failUrl": "https://example.com/fail", "statusPageType": "STATUS_TIMER_PAGE",
+                 "notificationUrl": "https://merchant.notification_url", "expirationTimeMinutes": 1440,
+                 "customerData": {"senderCustomerId": "1258728c1"}}
+write("emulator_fuzz", "create-order", "\x00" + json.dumps(example_order))
+write("emulator_fuzz", "operations", "\x01" + json.dumps({"hppOrderId": "1727703854455xVnw_4_NpkJ"}))
+write("emulator_fuzz", "refund", "\x02" + json.dumps({
+    "merchantRequestId": "137d9304-0368-11ed-b939-0242ac120002", "merchantId": "1234567890",
+    "operationId": "1712844596346b9F-WwrWZpq", "coinAmount": "2000", "date": "2025-02-27T14:12:34.00+03:00",
+    "merchantComment": "merchant Comment id 1258728c1"}))

@@ -44,6 +44,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+def example_order(merchant_request_id, coin_amount):
+    """The bank's documented create-order example (every mandatory field)."""
+    return {"merchantRequestId": merchant_request_id, "merchantId": "137d9304-0368-11ed-b939-0242ac120002",
+            "hppPayType": "PURCHASE", "coinAmount": coin_amount, "paymentMethods": ["CARD"],
+            "successUrl": "https://example.com/success", "failUrl": "https://example.com/fail",
+            "statusPageType": "STATUS_TIMER_PAGE", "customerData": {"senderCustomerId": "1258728c1"}}
+
+
 def call(port, method, path, body=None, headers=None, timeout=10):
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method, headers=headers or {})
@@ -271,7 +279,7 @@ def main():
             turn += 1
             if account == "shop":
                 s, h, body = call(agent_port, "POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order",
-                                  {"coinAmount": 100 + turn, "merchantRequestId": f"demo-{turn}"})
+                                  example_order(f"demo-{turn}", 100 + turn))
             else:
                 s, h, body = call(agent_port, "GET", "/proxy/delivery/divisions?limit=1")
             stats["requests"] += 1

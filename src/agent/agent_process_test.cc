@@ -10,11 +10,12 @@
 #include <regex>
 
 #include "agent/agent_process_test_util.h"
+#include "emulator/callback_receiver_test_util.h"
 
 namespace tokenwarden::agent {
 namespace {
 
-const std::string kOrder = R"({"coinAmount":100,"merchantRequestId":"m-1"})";
+const std::string kOrder = testing::ExampleOrderBody("m-1", 100);
 const std::string kOrderPath = "/proxy/shop/ecom/execute_request/hpp/v1/create-order";
 
 bool HasHeader(const testing::HttpReply& r, const std::string& name, const std::string& value) {
@@ -403,6 +404,31 @@ TEST_F(AgentProcessTest, BadConfigurationFailsAtStartNamingTheField) {
   r = testing::RunProcess({kBin, "serve", "--config", dir_ + "/agent.toml"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("TW_TEST_API_KEY"), std::string::npos) << r.err;
+}
+
+// The merchant's journey as far as a client of the agent can take it:
+// create the order through the proxy, the payer pays, the bank's callback
+// arrives, the order reads back through the proxy. (A refund needs the
+// session's serverPublic to encrypt to; the agent does not hand it to
+// clients yet, so the refund leg is covered by the emulator's own tests.)
+TEST_F(AgentProcessTest, AMerchantsOrderJourneyRunsThroughTheProxy) {
+  emulator::CallbackReceiver merchant;
+  StartAgent();
+  nlohmann::json order = testing::ExampleOrder("proxy-journey", 2000);
+  order["notificationUrl"] = merchant.url();
+  const Headers json_headers = {{"content-type", "application/json"}};
+  auto created = Agent("POST", kOrderPath, json_headers, order.dump());
+  ASSERT_EQ(created.status, 200) << created.body;
+  std::string id = created.json()["hppOrderId"];
+  EXPECT_EQ(created.json()["orderStatus"], "PENDING");
+  ASSERT_EQ(Emu("POST", "/_emulator/alliance/orders/pay", nlohmann::json{{"hppOrderId", id}}.dump()).status, 200);
+  auto received = merchant.WaitFor(1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0]["orderStatus"], "SUCCESS");
+  auto read = Agent("POST", "/proxy/shop/ecom/execute_request/hpp/v1/operations", json_headers,
+                    nlohmann::json{{"hppOrderId", id}}.dump());
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json(), received[0]);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "testing/bank_examples.h"
 #include "testing/http_call.h"
 #include "testing/subprocess.h"
 

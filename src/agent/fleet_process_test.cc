@@ -61,7 +61,7 @@ class ClientLoad {
       bool shop = (i + t) % 2 == 0;
       auto r = shop ? testing::HttpCall(port, "POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order",
                                         {{"content-type", "application/json"}},
-                                        R"({"coinAmount":100,"merchantRequestId":"fleet"})")
+                                        testing::ExampleOrderBody("fleet", 100))
                     : testing::HttpCall(port, "GET", "/proxy/delivery/divisions");
       ++requests_;
       if (r.status < 200 || r.status >= 300) {
@@ -365,7 +365,7 @@ TEST_F(FleetTest, ARefreshStormThroughEightAgentsAuthorizesOnce) {
   int generation = Served(0, "shop").first;
   ASSERT_EQ(Emu("POST", "/_emulator/alliance/sessions/expire", nlohmann::json{{"serviceCode", kServiceCode}}.dump()).status, 200);
   auto storm = testing::Storm(Ports(), n, "POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order",
-                              R"({"coinAmount":100,"merchantRequestId":"storm"})", std::chrono::seconds(180));
+                              testing::ExampleOrderBody("storm", 100), std::chrono::seconds(180));
   int ok = static_cast<int>(std::count(storm.status.begin(), storm.status.end(), 200));
   int authorizations = Authorizations("shop") - before;
   std::cout << "FIGURE fleet_storm.agents = 8\nFIGURE fleet_storm.requests = " << n

@@ -314,7 +314,7 @@ TEST_F(ReliabilityTest, RefreshStormOfConcurrentCallsAuthorizesExactlyOnce) {
   int generation = Token("shop").value("generation", -1);
   ASSERT_EQ(Emu("POST", "/_emulator/alliance/sessions/expire", nlohmann::json{{"serviceCode", kServiceCode}}.dump()).status, 200);
   auto storm = testing::Storm({agent_port_}, n, "POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order",
-                     R"({"coinAmount":100,"merchantRequestId":"storm"})", std::chrono::seconds(180));
+                     testing::ExampleOrderBody("storm", 100), std::chrono::seconds(180));
   int ok = static_cast<int>(std::count(storm.status.begin(), storm.status.end(), 200));
   int authorizations = ShopAuthorizations() - before;
   Figure("storm.requests", std::to_string(n));
@@ -439,7 +439,7 @@ TEST_F(ReliabilityTest, SoakUnderSteadyLoadKeepsMemoryFlatAndFailsNothing) {
       case 2: return Agent("GET", "/proxy/delivery/divisions");
       default:
         return Agent("POST", "/proxy/shop/ecom/execute_request/hpp/v1/create-order", {{"content-type", "application/json"}},
-                     R"({"coinAmount":100,"merchantRequestId":"soak"})");
+                     testing::ExampleOrderBody("soak", 100));
     }
   });
   const double total = days * 86400;

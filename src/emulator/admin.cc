@@ -5,7 +5,9 @@
 #include <optional>
 #include <set>
 
+#include "emulator/callbacks.h"
 #include "emulator/novapost.h"
+#include "emulator/orders.h"
 #include "util/duration.h"
 #include "util/time_format.h"
 
@@ -115,6 +117,16 @@ http::Response ApplySettings(State& state, const nlohmann::json& b) {
     if (!span.ok()) return Bad(span.error().message);
     *lifetime = std::chrono::floor<std::chrono::seconds>(*span);
   }
+  if (b.contains("order_retention_seconds")) {
+    auto span = SpanField(b, "order_retention_seconds");
+    if (!span.ok()) return Bad(span.error().message);
+    s.order_retention = *span;
+  }
+  if (b.contains("max_orders")) {
+    auto most = IntField(b, "max_orders", 1, 1'000'000, std::nullopt);
+    if (!most.ok()) return Bad(most.error().message);
+    s.max_orders = static_cast<size_t>(*most);
+  }
   if (b.contains("novapost_session_limit")) s.novapost_session_limit = b["novapost_session_limit"].get<int>();
   if (b.contains("session_code_spelling")) {
     std::string v = b["session_code_spelling"];
@@ -137,7 +149,8 @@ Status RegisterMerchant(State& state, const std::string& service_code, const nlo
   if (key->curve() != jose::Curve::kP384) {
     return MakeError(ErrorCode::kInvalidArgument, "clientPublicJwk must be a P-384 key");
   }
-  Merchant m{key->PublicOnly(), merchant_id, state.clock->Now()};
+  Merchant m{.client_public = key->PublicOnly(), .merchant_id = merchant_id};
+  m.last_used = state.clock->Now();
   state.merchants.insert_or_assign(service_code, std::move(m));
   return OkStatus();
 }
@@ -149,6 +162,7 @@ Status RegisterApiKey(State& state, const std::string& api_key) {
 }
 
 nlohmann::json Stats(State& state) {
+  SweepOrders(state);
   nlohmann::json alliance = nlohmann::json::object(), novapost = nlohmann::json::object();
   TimePoint now = state.clock->Now();
   for (auto& [code, m] : state.merchants) {
@@ -156,8 +170,17 @@ nlohmann::json Stats(State& state) {
     for (const auto& [id, s] : state.sessions) {
       if (s.service_code == code && !s.killed && s.expires_at > now) ++live;
     }
-    alliance[code] = {{"authorizations", m.authorizations}, {"live_sessions", live},
-                      {"api_calls", m.api_calls}, {"rejected", m.rejected}};
+    int orders = 0;
+    for (const auto& [id, o] : state.orders) orders += o.service_code == code;
+    alliance[code] = {{"authorizations", m.authorizations},
+                      {"live_sessions", live},
+                      {"api_calls", m.api_calls},
+                      {"rejected", m.rejected},
+                      {"orders", orders},
+                      {"callbacks", {{"delivered", m.callbacks_delivered},
+                                     {"failed_attempts", m.callback_failures},
+                                     {"refused", m.callbacks_refused},
+                                     {"pending", PendingCallbacks(state, code)}}}};
   }
   for (auto& [key, k] : state.novapost_keys) {
     novapost[key] = {{"authorizations", k.authorizations}, {"live_sessions", LiveTokens(state, k)},
@@ -191,7 +214,17 @@ http::Response AdminHandle(State& state, const http::Request& r) {
       auto st = RegisterMerchant(state, b.value("serviceCode", ""), b.value("clientPublicJwk", nlohmann::json()),
                                  b.value("merchantId", ""));
       if (!st.ok()) return Bad(st.error().message);
+      std::string name = b.value("merchantName", "");
+      if (!name.empty()) state.merchants.at(b["serviceCode"].get<std::string>()).merchant_name = name;
       return http::Response::Json(201, {{"serviceCode", b["serviceCode"]}});
+    }
+    if (path.starts_with("/alliance/orders/") && post) {
+      // The payer: /alliance/orders/{pay,fail,expire} {"hppOrderId"}.
+      auto st = PlayPayer(state, b.value("hppOrderId", ""), path.substr(std::string_view("/alliance/orders/").size()));
+      if (st.ok()) return Ok();
+      int status = st.error().code == ErrorCode::kNotFound ? 404
+                   : st.error().code == ErrorCode::kFailedPrecondition ? 409 : 400;
+      return http::Response::Json(status, {{"error", st.error().message}});
     }
     if (path == "/novapost/keys" && post) {
       auto st = RegisterApiKey(state, b.value("apiKey", ""));
@@ -247,6 +280,8 @@ http::Response AdminHandle(State& state, const http::Request& r) {
       state.novapost_keys.clear();
       state.novapost_ref_owner.clear();
       state.faults.clear();
+      state.orders.clear();
+      state.callbacks.clear();
       state.settings = emulator::Settings{};
       return Ok();
     }

@@ -1,5 +1,7 @@
 #include "emulator/alliance.h"
 
+#include "emulator/orders.h"
+#include "emulator/refund.h"
 #include "jose/jwe.h"
 #include "util/time_format.h"
 
@@ -14,30 +16,10 @@ bool ApiVersionOk(const http::Request& r) {
   return v && (*v == "1" || *v == "v1" || *v == "V1");
 }
 
-// Counts a rejection against the merchant (when known) and answers it.
-http::Response Reject(State& state, const std::string& service_code, std::string_view code,
-                      std::string_view text) {
-  auto it = state.merchants.find(service_code);
-  if (it != state.merchants.end()) ++it->second.rejected[std::string(code)];
-  return AllianceError(DocumentedStatus(code), code, text);
-}
-
 // Closes access once the serviceCode has been unused past the limit.
 bool ClosedForInactivity(State& state, Merchant& m) {
   if (!m.closed && state.clock->Now() - m.last_used > state.settings.inactivity_limit) m.closed = true;
   return m.closed;
-}
-
-nlohmann::json OrderAnswer(const nlohmann::json& in, TimePoint now) {
-  std::string id = RandomUuid();
-  return {{"hppOrderId", id},
-          {"merchantRequestId", in.value("merchantRequestId", RandomUuid())},
-          {"orderStatus", "PENDING"},
-          {"coinAmount", in.value("coinAmount", 0)},
-          {"redirectUrl", "https://hpp.emulator.invalid/" + id},
-          {"statusUrl", in.value("statusUrl", "")},
-          {"createDate", FormatBankKyiv(now)},
-          {"expiredOrderDate", FormatBankKyiv(now + std::chrono::minutes(30))}};
 }
 
 }  // namespace
@@ -57,13 +39,24 @@ http::Response AllianceError(int status, std::string_view msg_code, std::string_
                                        {"errorCauses", nlohmann::json::array()}});
 }
 
+http::Response AllianceReject(State& state, const std::string& service_code, std::string_view code,
+                              std::string_view text) {
+  auto it = state.merchants.find(service_code);
+  if (it != state.merchants.end()) ++it->second.rejected[std::string(code)];
+  return AllianceError(DocumentedStatus(code), code, text);
+}
+
 int DocumentedStatus(std::string_view code) {
   if (code == "b_expired_token" || code == "b_used_token" || code == "b_previous_auth_token_expired" ||
       code == "b_auth_token_expired") {
     return 401;
   }
   if (code == "b_server_is_overloaded") return 503;
-  if (code == "b_bad_request" || code == "b_service_code_not_found") return 400;
+  // The emulator's own codes (no page found names the bank's) answer 400.
+  if (code == "b_bad_request" || code == "b_service_code_not_found" || code == "b_order_not_found" ||
+      code == "b_operation_not_found" || code == "b_refund_amount_exceeded") {
+    return 400;
+  }
   return 200;
 }
 
@@ -83,13 +76,13 @@ http::Response AllianceAuthorize(State& state, const http::Request& request, boo
   if (it == state.merchants.end()) return AllianceError(400, "b_service_code_not_found", "unknown serviceCode");
   Merchant& m = it->second;
   if (ClosedForInactivity(state, m)) {
-    return Reject(state, code, "b_auth_token_expired", "access closed after 200 days of inactivity");
+    return AllianceReject(state, code, "b_auth_token_expired", "access closed after 200 days of inactivity");
   }
   TimePoint now = state.clock->Now();
   auto server_key = jose::EcKey::Generate(jose::Curve::kP384);
   if (!server_key.ok()) return AllianceError(500, "b_internal_error", "key generation failed");
   std::string device = RandomUuid();
-  AllianceSession session{code, RandomUuid(), now + state.settings.alliance_lifetime, false};
+  AllianceSession session{code, RandomUuid(), now + state.settings.alliance_lifetime, false, *server_key};
   nlohmann::json answer = {{"authToken", RandomUuid()},
                            {"deviceId", device},
                            {"refreshToken", session.refresh_token},
@@ -113,40 +106,43 @@ http::Response AllianceCall(State& state, const http::Request& request) {
   auto device_header = request.header("x-device_id");
   auto session_it = device_header ? state.sessions.find(std::string(*device_header)) : state.sessions.end();
   std::string code = session_it != state.sessions.end() ? session_it->second.service_code : "";
-  if (!refresh || refresh->empty()) return Reject(state, code, "b_refresh_token_absent", "x-refresh_token is missing");
-  if (session_it == state.sessions.end()) return Reject(state, code, "b_unknown_device", "unknown x-device_id");
+  if (!refresh || refresh->empty()) return AllianceReject(state, code, "b_refresh_token_absent", "x-refresh_token is missing");
+  if (session_it == state.sessions.end()) return AllianceReject(state, code, "b_unknown_device", "unknown x-device_id");
   AllianceSession& s = session_it->second;
   Merchant& m = state.merchants.at(code);
   if (ClosedForInactivity(state, m)) {
-    return Reject(state, code, "b_auth_token_expired", "access closed after 200 days of inactivity");
+    return AllianceReject(state, code, "b_auth_token_expired", "access closed after 200 days of inactivity");
   }
   if (s.killed) {
-    return Reject(state, code, state.settings.session_code_with_s ? "b_session_doesnt_exists" : "b_session_doesnt_exist",
+    return AllianceReject(state, code, state.settings.session_code_with_s ? "b_session_doesnt_exists" : "b_session_doesnt_exist",
                   "Сеансу не існує");
   }
-  if (*refresh != s.refresh_token) return Reject(state, code, "b_used_token", "@Used Token Alert!");
+  if (*refresh != s.refresh_token) return AllianceReject(state, code, "b_used_token", "@Used Token Alert!");
   TimePoint now = state.clock->Now();
-  if (now >= s.expires_at) return Reject(state, code, "b_expired_token", "session token expired");
+  if (now >= s.expires_at) return AllianceReject(state, code, "b_expired_token", "session token expired");
 
-  auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return Reject(state, code, "b_bad_request", "malformed JSON body");
   std::string_view path = request.path();
-  nlohmann::json answer;
-  if (path.ends_with("/create-order")) {
-    if (!m.merchant_id.empty() && body.value("merchantId", "") != m.merchant_id) {
-      return Reject(state, code, "b_bad_request", "merchantId does not match the registered one");
-    }
-    answer = OrderAnswer(body, now);
-  } else if (path.ends_with("/operations")) {
-    answer = {{"operations", nlohmann::json::array()}, {"hppOrderId", body.value("hppOrderId", "")}};
-  } else if (path.ends_with("/ecom_balance/v1/get")) {
-    answer = {{"balance", 0}, {"currency", "UAH"}, {"date", FormatBankKyiv(now)}};
+  http::Response answer;
+  if (path.ends_with("/payments/v3/refund")) {
+    answer = Refund(state, s, request);
   } else {
-    return AllianceError(404, "b_bad_request", "no such endpoint in the emulator");
+    auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return AllianceReject(state, code, "b_bad_request", "malformed JSON body");
+    if (path.ends_with("/hpp/v1/create-order")) {
+      answer = CreateOrder(state, code, body);
+    } else if (path.ends_with("/hpp/v1/operations")) {
+      answer = ReadOrder(state, code, body);
+    } else if (path.ends_with("/ecom_balance/v1/get")) {
+      answer = http::Response::Json(200, {{"balance", 0}, {"currency", "UAH"}, {"date", FormatBankKyiv(now)}});
+    } else {
+      return AllianceError(404, "b_bad_request", "no such endpoint in the emulator");
+    }
   }
-  m.last_used = now;
-  ++m.api_calls;
-  return http::Response::Json(200, answer);
+  if (answer.status == 200) {
+    m.last_used = now;
+    ++m.api_calls;
+  }
+  return answer;
 }
 
 }  // namespace tokenwarden::emulator

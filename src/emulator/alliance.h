@@ -3,6 +3,7 @@
 #ifndef TOKENWARDEN_EMULATOR_ALLIANCE_H_
 #define TOKENWARDEN_EMULATOR_ALLIANCE_H_
 
+#include <string>
 #include <string_view>
 
 #include "emulator/state.h"
@@ -18,12 +19,20 @@ http::Response AllianceError(int status, std::string_view msg_code, std::string_
 // none (the bank answers most errors with 200 and an error body).
 int DocumentedStatus(std::string_view msg_code);
 
+// Counts a rejection against the merchant (when known) and answers the
+// error with its documented status. REQUIRES: state.mu held.
+http::Response AllianceReject(State& state, const std::string& service_code, std::string_view msg_code,
+                              std::string_view text);
+
 // POST /api-gateway/authorize_virtual_device. `wrong_key` encrypts the
 // answer to a random key instead of the merchant's (a fault).
 // REQUIRES: state.mu held.
 http::Response AllianceAuthorize(State& state, const http::Request& request, bool wrong_key);
 
-// The protected calls under /ecom/execute_request/. REQUIRES: state.mu held.
+// The protected calls under /ecom/execute_request/: every one needs the
+// session headers (a stale or foreign session gets the documented session
+// errors), then create-order, operations (orders.h), payments/v3/refund
+// (refund.h) and ecom_balance. REQUIRES: state.mu held.
 http::Response AllianceCall(State& state, const http::Request& request);
 
 bool IsAlliancePath(std::string_view path);

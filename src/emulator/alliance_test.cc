@@ -50,7 +50,9 @@ TEST_F(AllianceEmulator, ProtectedCallsAnswerTheDocumentedFields) {
     EXPECT_TRUE(j.contains(f)) << f;
   }
   EXPECT_EQ(j["merchantRequestId"], "m-1");
-  EXPECT_EQ(CallBank(s, "/ecom/execute_request/hpp/v1/operations?ignored=1").status, 200);
+  auto read = CallBank(s, "/ecom/execute_request/hpp/v1/operations?ignored=1", true,
+                       nlohmann::json{{"hppOrderId", j["hppOrderId"]}}.dump());
+  EXPECT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(CallBank(s, "/ecom/execute_request/merchant/ecom_balance/v1/get").status, 200);
   EXPECT_EQ(Stats()["alliance"][kCode]["api_calls"], 3);
 }

@@ -46,6 +46,7 @@ std::string ServiceCodeOf(State& state, const http::Request& r) {
 Emulator::Emulator(std::shared_ptr<Clock> base_clock) : state_(std::make_shared<State>()) {
   state_->clock = std::make_shared<OffsetClock>(std::move(base_clock));
   state_->jwt_secret = Secret(RandomHex(32));
+  callbacks_ = std::make_unique<CallbackSender>(state_);
 }
 
 http::Handler Emulator::handler() {

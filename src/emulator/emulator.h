@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "emulator/callbacks.h"
 #include "emulator/state.h"
 #include "http/server.h"
 
@@ -33,6 +34,7 @@ class Emulator {
   http::Response Dispatch(const http::Request& request, const std::optional<Fault>& fault);
 
   std::shared_ptr<State> state_;
+  std::unique_ptr<CallbackSender> callbacks_;  // declared after state_: stops first
 };
 
 }  // namespace tokenwarden::emulator

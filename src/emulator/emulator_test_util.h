@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "emulator/emulator.h"
 #include "jose/jwe.h"
 #include "jose/jwk.h"
+#include "testing/bank_examples.h"
 #include "testing/http_call.h"
 
 namespace tokenwarden::emulator {
@@ -56,14 +59,48 @@ class EmulatorFixture : public ::testing::Test {
     return out.ok() ? nlohmann::json::parse(out->plaintext.reveal()) : nlohmann::json();
   }
 
+  // A protected bank call with the session's headers; `body` defaults to the
+  // documented create-order example on create-order, else {}.
   testing::HttpReply CallBank(const nlohmann::json& session, const std::string& path = "/ecom/execute_request/hpp/v1/create-order",
-                              bool with_refresh = true) {
+                              bool with_refresh = true, std::optional<std::string> body = std::nullopt) {
     std::vector<std::pair<std::string, std::string>> h = {{"x-api_version", "v1"},
                                                           {"x-device_id", session.value("deviceId", "")},
                                                           {"x-request_id", "req-1"},
                                                           {"content-type", "application/json"}};
     if (with_refresh) h.emplace_back("x-refresh_token", session.value("refreshToken", ""));
-    return Call("POST", path, h, R"({"coinAmount":100,"merchantRequestId":"m-1"})");
+    if (!body) body = path.find("/create-order") != std::string::npos ? testing::ExampleOrderBody("m-1", 100) : "{}";
+    return Call("POST", path, h, *body);
+  }
+
+  // create-order with `order` (the documented example by default); the answer.
+  nlohmann::json CreateOrder(const nlohmann::json& session, const nlohmann::json& order = testing::ExampleOrder()) {
+    auto r = CallBank(session, "/ecom/execute_request/hpp/v1/create-order", true, order.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json();
+  }
+
+  // Reading order data by hppOrderId.
+  testing::HttpReply ReadOrder(const nlohmann::json& session, const std::string& hpp_order_id) {
+    return CallBank(session, "/ecom/execute_request/hpp/v1/operations", true,
+                    nlohmann::json{{"hppOrderId", hpp_order_id}}.dump());
+  }
+
+  // The payer's move through the admin API: "pay", "fail" or "expire".
+  testing::HttpReply Payer(const std::string& action, const std::string& hpp_order_id) {
+    return Call("POST", "/_emulator/alliance/orders/" + action, {}, nlohmann::json{{"hppOrderId", hpp_order_id}}.dump());
+  }
+
+  // A refund whose payload is encrypted to the session's serverPublic, as
+  // the bank requires; the reply and, when it is 200, its decrypted payload.
+  std::pair<testing::HttpReply, nlohmann::json> Refund(const nlohmann::json& session, const nlohmann::json& payload) {
+    auto server = jose::EcKey::FromJwk(session["serverPublic"]);
+    EXPECT_TRUE(server.ok());
+    auto jwe = jose::EncryptCompact(payload.dump(), *server);
+    auto r = CallBank(session, "/ecom/execute_request/payments/v3/refund", true, nlohmann::json{{"jwe", *jwe}}.dump());
+    if (r.status != 200) return {r, r.json()};
+    auto plain = jose::DecryptCompact(r.json().value("jwe", ""), merchant_key_);
+    EXPECT_TRUE(plain.ok()) << r.body;
+    return {r, plain.ok() ? nlohmann::json::parse(plain->plaintext.reveal()) : nlohmann::json()};
   }
 
   // The emulator's base clock: a test may move it directly (and share it

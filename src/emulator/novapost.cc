@@ -1,5 +1,6 @@
 #include "emulator/novapost.h"
 
+#include "emulator/novapost_divisions.h"
 #include "jose/jwt.h"
 
 namespace tokenwarden::emulator {
@@ -82,10 +83,7 @@ http::Response NovaPostHandle(State& state, const http::Request& request) {
     return Message(401, "Unauthorized");
   }
   ++key->api_calls;
-  if (divisions) {
-    return http::Response::Json(200, {{"items", {{{"id", 1}, {"name", "Відділення №1"}, {"countryCode", "UA"}}}},
-                                      {"total", 1}});
-  }
+  if (divisions) return Divisions(request);
   auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
   if (body.is_discarded()) return Message(422, "Validation error: malformed JSON");
   return http::Response::Json(201, {{"id", RandomUuid()}, {"status", "created"}});

@@ -65,5 +65,42 @@ TEST_F(NovaPostEmulator, OutagesAreInjectable) {
   EXPECT_EQ(Call("GET", "/v.1.0/clients/authorization?apiKey=np-key-1").status, 200);
 }
 
+// "Branch Directory": GET /v.1.0/divisions?countryCodes[]=PL&limit=100&name=*WROCŁAW*
+TEST_F(NovaPostEmulator, DivisionsAnswerTheDocumentedExampleAndFilters) {
+  std::string jwt = Call("GET", "/v.1.0/clients/authorization?apiKey=np-key-1").json()["jwt"];
+  auto get = [&](const std::string& query) {
+    auto r = Call("GET", "/v.1.0/divisions" + query, {{"Authorization", jwt}});
+    EXPECT_EQ(r.status, 200) << query << r.body;
+    return r.json();
+  };
+  auto example = get("?countryCodes%5B%5D=PL&limit=100&name=*WROC%C5%81AW*");
+  ASSERT_EQ(example["items"].size(), 1u) << example;
+  auto d = example["items"][0];
+  EXPECT_EQ(d["id"], 1);
+  EXPECT_EQ(d["name"], "WROCŁAW 1");
+  EXPECT_EQ(d["number"], "50/1");
+  EXPECT_EQ(d["countryCode"], "PL");
+  EXPECT_EQ(d["settlement"]["region"]["parent"]["name"], "Lower Silesian voivodeship");
+  EXPECT_EQ(d["status"], "Working");
+  EXPECT_EQ(d["divisionCategory"], "PostBranch");
+  EXPECT_TRUE(d["latitude"].is_number_float() && d["longitude"].is_number_float());
+  ASSERT_EQ(d["workSchedule"].size(), 7u);
+  EXPECT_EQ(d["workSchedule"][0], (nlohmann::json{{"day", "monday"}, {"from", "08:00"}, {"to", "20:00"}}));
+
+  EXPECT_EQ(get("?countryCodes[]=UA")["total"], 3);
+  EXPECT_EQ(get("?countryCodes[]=UA&countryCodes[]=HU")["total"], 4);
+  EXPECT_EQ(get("?divisionCategories[]=Postomat")["items"][0]["countryCode"], "PL");
+  EXPECT_EQ(get("?name=*wars*")["total"], 1);  // ASCII case ignored
+  EXPECT_EQ(get("?name=nowhere")["total"], 0);
+  auto page2 = get("?limit=2&page=2");
+  EXPECT_EQ(page2["items"].size(), 2u);
+  EXPECT_EQ(page2["items"][0]["id"], 3);
+  EXPECT_EQ(page2["total"], 6);
+  for (const char* bad : {"?limit=0", "?limit=x", "?page=0", "?limit=1001"}) {
+    auto r = Call("GET", std::string("/v.1.0/divisions") + bad, {{"Authorization", jwt}});
+    EXPECT_EQ(r.status, 422) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace tokenwarden::emulator

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "emulator/order.h"
 #include "jose/jwk.h"
 #include "tokenwarden/clock.h"
 #include "tokenwarden/secret.h"
@@ -20,12 +21,16 @@ namespace tokenwarden::emulator {
 
 struct Merchant {
   jose::EcKey client_public;
-  std::string merchant_id;   // checked on create-order only when set
+  std::string merchant_id;   // checked on create-order and refund only when set
+  std::string merchant_name = "tokenwarden emulator";  // the operations' merchantName
   TimePoint last_used{};     // authorizations and API calls count as use
   bool closed = false;       // closed for inactivity until reopened
   uint64_t authorizations = 0;
   uint64_t api_calls = 0;
   std::map<std::string, uint64_t> rejected;  // by msgCode
+  uint64_t callbacks_delivered = 0;
+  uint64_t callback_failures = 0;   // attempts answered other than 200, or not answered
+  uint64_t callbacks_refused = 0;   // notificationUrl not on loopback: never sent
 };
 
 struct AllianceSession {
@@ -33,6 +38,17 @@ struct AllianceSession {
   std::string refresh_token;
   TimePoint expires_at{};
   bool killed = false;
+  std::optional<jose::EcKey> server_key;  // the private half of serverPublic: decrypts refunds
+};
+
+// One callback to deliver: the body is fixed when the status changes, as
+// the bank sends the state of that moment.
+struct Callback {
+  std::string service_code;
+  std::string url;        // http://127.x.y.z:port/path
+  std::string body;
+  int attempts = 0;
+  TimePoint due{};        // emulator time of the next attempt
 };
 
 struct NovaPostToken {
@@ -53,6 +69,10 @@ struct Settings {
   int novapost_session_limit = 3;
   bool session_code_with_s = false;  // "b_session_doesnt_exists"
   Duration inactivity_limit = std::chrono::hours(24 * 200);
+  // Orders are forgotten this long after they were created, and the oldest
+  // go first past max_orders, so that a long run holds bounded state.
+  Duration order_retention = std::chrono::hours(24 * 7);
+  size_t max_orders = 10000;
 };
 
 // An injected fault: applies to requests whose path starts with
@@ -79,6 +99,8 @@ struct State {
   std::map<std::string, NovaPostKey> novapost_keys;   // by apiKey
   std::map<std::string, std::string> novapost_ref_owner;  // token ref -> apiKey, for rejected counts
   std::deque<Fault> faults;
+  std::map<std::string, Order> orders;                // by hppOrderId
+  std::deque<Callback> callbacks;                     // waiting for their next attempt
 
   // The first live fault for `path`, consuming one use of it. REQUIRES: mu held.
   std::optional<Fault> TakeFault(std::string_view path);

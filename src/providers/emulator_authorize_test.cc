@@ -65,7 +65,7 @@ class ProvidersOnEmulatorTest : public emulator::EmulatorFixture {
   }
   Verdict CreateOrder(Provider& p, const Session& s) {
     return Use(p, s, "POST", "/ecom/execute_request/hpp/v1/create-order",
-               R"({"coinAmount":100,"merchantRequestId":"m-1"})");
+               testing::ExampleOrderBody("m-1", 100));
   }
 
   boost::asio::io_context ioc_;

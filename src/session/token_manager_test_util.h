@@ -156,7 +156,7 @@ class TokenManagerFixture : public emulator::EmulatorFixture {
   }
   std::pair<tokenwarden::testing::HttpReply, Verdict> CreateOrder(TokenManager& m, const Session& s) {
     return Use(m, s, "POST", "/ecom/execute_request/hpp/v1/create-order",
-               R"({"coinAmount":100,"merchantRequestId":"m-1"})");
+               tokenwarden::testing::ExampleOrderBody("m-1", 100));
   }
 
   // `fault` on the next request under `prefix`.

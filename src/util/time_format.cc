@@ -238,4 +238,9 @@ std::string FormatBankKyiv(TimePoint t) {
   return Format(t, offset, 3, false, OffsetText(offset, true));
 }
 
+std::string FormatBankOrderKyiv(TimePoint t) {
+  int offset = KyivOffsetSeconds(t);
+  return Format(t, offset, 2, false, OffsetText(offset, true));
+}
+
 }  // namespace tokenwarden

@@ -49,6 +49,9 @@ std::string FormatKyivIso(TimePoint t);
 std::string FormatBankUtc(TimePoint t);
 // "2025-02-27 14:12:34.430+02:00" (3 fractional digits, Kyiv offset)
 std::string FormatBankKyiv(TimePoint t);
+// "2024-10-23 11:55:36.41+03:00" (2 fractional digits, Kyiv offset): the
+// shape of an HPP order's createDate and expiredOrderDate.
+std::string FormatBankOrderKyiv(TimePoint t);
 
 }  // namespace tokenwarden
 

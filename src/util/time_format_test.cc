@@ -125,6 +125,13 @@ TEST(FormatTimestamp, BankShapesRoundTrip) {
   EXPECT_EQ(*ParseTimestamp(FormatBankKyiv(t)), t);
 }
 
+// The bank's order-data example: "createDate": "2024-10-23 11:55:36.41+03:00".
+TEST(FormatTimestamp, OrderShapeHasHundredthsInKyivTime) {
+  TimePoint t = *ParseTimestamp("2024-10-23 11:55:36.41+03:00");
+  EXPECT_EQ(FormatBankOrderKyiv(t), "2024-10-23 11:55:36.41+03:00");
+  EXPECT_EQ(FormatBankOrderKyiv(Utc(kBankExample, milliseconds(43))), "2025-02-27 14:12:34.04+02:00");
+}
+
 TEST(FormatTimestamp, IsoInUtcAndKyiv) {
   EXPECT_EQ(FormatUtcIso(Utc(kBankExample)), "2025-02-27T12:12:34Z");
   EXPECT_EQ(FormatUtcIso(Utc(kBankExample, milliseconds(5))), "2025-02-27T12:12:34.005Z");

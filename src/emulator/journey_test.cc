@@ -1,0 +1,122 @@
+// The merchant's whole journey against the emulator, and the callbacks it
+// receives on the way: authorize, order, pay, callback, read back, partial
+// refund, full refund, refund beyond the amount refused.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "emulator/callback_receiver_test_util.h"
+#include "emulator/emulator_test_util.h"
+
+namespace tokenwarden::emulator {
+namespace {
+
+class Journey : public EmulatorFixture {
+ protected:
+  // Waits (real time, bounded) until the emulator has recorded `n` failed
+  // callback attempts: only then is the next one scheduled, so only then
+  // may the test move the clock.
+  long long WaitForFailedAttempts(long long n) {
+    long long seen = -1;
+    for (int i = 0; i < 250; ++i) {
+      seen = Stats()["alliance"][kCode]["callbacks"].value("failed_attempts", -1LL);
+      if (seen >= n) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return seen;
+  }
+};
+
+TEST_F(Journey, AuthorizeOrderPayCallbackReadRefundPartlyThenFullyThenBeyond) {
+  CallbackReceiver merchant;
+  auto s = Authorize();
+  nlohmann::json order = testing::ExampleOrder("journey-1", 2000);
+  order["notificationUrl"] = merchant.url();
+  auto o = CreateOrder(s, order);
+  EXPECT_EQ(o["orderStatus"], "PENDING");
+
+  ASSERT_EQ(Payer("pay", o["hppOrderId"]).status, 200);
+  auto received = merchant.WaitFor(1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0]["hppOrderId"], o["hppOrderId"]);
+  EXPECT_EQ(received[0]["orderStatus"], "SUCCESS");
+  EXPECT_EQ(received[0]["operations"][0]["status"], "SUCCESS");
+
+  auto read = ReadOrder(s, o["hppOrderId"]).json();
+  EXPECT_EQ(read, received[0]);  // the callback carries the order as it reads back
+  std::string purchase = read["operations"][0]["operationId"];
+
+  auto partial = Refund(s, testing::ExampleRefund(purchase, 700));
+  ASSERT_EQ(partial.first.status, 200) << partial.first.body;
+  auto full = Refund(s, testing::ExampleRefund(purchase, 1300));
+  ASSERT_EQ(full.first.status, 200) << full.first.body;
+  auto beyond = Refund(s, testing::ExampleRefund(purchase, 1));
+  EXPECT_EQ(beyond.first.status, 400);
+  EXPECT_EQ(beyond.second["msgCode"], "b_refund_amount_exceeded");
+
+  // Each refund is called back to the order's notificationUrl.
+  received = merchant.WaitFor(3);
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(received[1]["type"], "REFUND");
+  EXPECT_EQ(received[1]["coinAmount"], 700);
+  EXPECT_EQ(received[2]["coinAmount"], 1300);
+  auto after = ReadOrder(s, o["hppOrderId"]).json();
+  EXPECT_EQ(after["operations"].size(), 3u);
+  auto stats = Stats()["alliance"][kCode];
+  EXPECT_EQ(stats["callbacks"]["delivered"], 3);
+  EXPECT_EQ(stats["callbacks"]["failed_attempts"], 0);
+}
+
+TEST_F(Journey, AFailedCallbackIsResentOnTheDocumentedSchedule) {
+  CallbackReceiver merchant(/*fail_first=*/2);
+  auto s = Authorize();
+  nlohmann::json order = testing::ExampleOrder();
+  order["notificationUrl"] = merchant.url();
+  auto o = CreateOrder(s, order);
+  ASSERT_EQ(Payer("fail", o["hppOrderId"]).status, 200);
+  ASSERT_EQ(WaitForFailedAttempts(1), 1);
+  Advance(4);  // the resend comes 5 s later, not sooner
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(merchant.attempts(), 1);
+  Advance(1);
+  ASSERT_EQ(WaitForFailedAttempts(2), 2);
+  EXPECT_EQ(merchant.attempts(), 2);
+  Advance(29);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(merchant.attempts(), 2);
+  Advance(1);  // 30 s after the second attempt
+  auto received = merchant.WaitFor(1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0]["orderStatus"], "FAIL");
+  auto callbacks = Stats()["alliance"][kCode]["callbacks"];
+  EXPECT_EQ(callbacks["delivered"], 1);
+  EXPECT_EQ(callbacks["failed_attempts"], 2);
+  EXPECT_EQ(callbacks["pending"], 0);
+}
+
+TEST_F(Journey, ACallbackThatNeverSucceedsStopsAfterTheLastDocumentedResend) {
+  CallbackReceiver merchant(/*fail_first=*/100);
+  auto s = Authorize();
+  nlohmann::json order = testing::ExampleOrder();
+  order["notificationUrl"] = merchant.url();
+  ASSERT_EQ(Payer("expire", CreateOrder(s, order)["hppOrderId"]).status, 200);
+  for (int attempt = 1; attempt <= 6; ++attempt) {
+    ASSERT_EQ(WaitForFailedAttempts(attempt), attempt);
+    Advance(3600);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(merchant.attempts(), 6);  // the first try and five resends
+  EXPECT_EQ(Stats()["alliance"][kCode]["callbacks"]["pending"], 0);
+}
+
+TEST_F(Journey, CallbacksGoToLoopbackOnly) {
+  auto s = Authorize();
+  auto o = CreateOrder(s);  // the example's https://merchant.notification_url
+  ASSERT_EQ(Payer("pay", o["hppOrderId"]).status, 200);
+  auto callbacks = Stats()["alliance"][kCode]["callbacks"];
+  EXPECT_EQ(callbacks["refused"], 1);
+  EXPECT_EQ(callbacks["pending"], 0);
+}
+
+}  // namespace
+}  // namespace tokenwarden::emulator
