@@ -102,24 +102,33 @@ class DropinProcessTest : public AgentProcessTest {
   int dropin_port_ = 0;
 };
 
+// Each client: per order, authorize + create-order, authorize + read it
+// back, the payer pays (the emulator's control API), authorize + read the
+// payment, authorize + refund half, authorize + refund the rest, authorize
+// + a refund past the amount paid, which the bank refuses.
 TEST_F(DropinProcessTest, TwentyBankClientsMakeOneAuthorizationBetweenThem) {
   StartWithDropin();
   ASSERT_EQ(Authorizations("alliance", kServiceCode), 1);
   int calls_before = Stats()["alliance"][kServiceCode].value("api_calls", -1);
-  auto outs = RunClients("alliance_client.mjs", 20, AllianceEnv(2));
-  int authorizations = 0;
+  auto env = AllianceEnv(2);
+  env.push_back("PAYER_URL=http://127.0.0.1:" + std::to_string(emu_port_));
+  auto outs = RunClients("alliance_client.mjs", 20, env);
+  int authorizations = 0, calls = 0;
   std::set<std::string> orders;
   for (const auto& o : outs) {
     ASSERT_TRUE(o.is_object());
     authorizations += o.value("authorizations", 0);
+    calls += o.value("calls", 0);
     for (const auto& id : o["orders"]) orders.insert(id.get<std::string>());
   }
-  EXPECT_EQ(authorizations, 80) << "each client authorized before each of its calls";
+  EXPECT_EQ(authorizations, 240) << "each client authorized before each of its calls";
+  EXPECT_EQ(calls, 240);
   EXPECT_EQ(orders.size(), 40u) << "every order is its own";
   EXPECT_EQ(Authorizations("alliance", kServiceCode), 1) << "the upstream saw the agent's one authorization";
-  EXPECT_EQ(Stats()["alliance"][kServiceCode].value("api_calls", -1) - calls_before, 80);
-  EXPECT_EQ(Metric("tokenwarden_dropin_authorizations_answered_total{account=\"shop\"}"), 80);
-  EXPECT_EQ(Metric("tokenwarden_dropin_requests_total{account=\"shop\",status=\"200\"}"), 80);
+  EXPECT_EQ(Stats()["alliance"][kServiceCode].value("api_calls", -1) - calls_before, 200) << "every call but the refused refunds";
+  EXPECT_EQ(Metric("tokenwarden_dropin_authorizations_answered_total{account=\"shop\"}"), 240);
+  EXPECT_EQ(Metric("tokenwarden_dropin_requests_total{account=\"shop\",status=\"200\"}"), 200);
+  EXPECT_EQ(Metric("tokenwarden_dropin_requests_total{account=\"shop\",status=\"400\"}"), 40);
 }
 
 TEST_F(DropinProcessTest, TwentyNovaPostClientsShareOneToken) {
@@ -162,7 +171,7 @@ TEST_F(DropinProcessTest, ClientsHoldingTheOldSessionGoOnAfterARenewal) {
   ASSERT_NE(Token("delivery")["headers"]["Authorization"], old_jwt);
   Headers old_headers = BankHeaders(old_token);
   for (int i = 0; i < 3; ++i) {
-    auto r = Dropin("POST", "/ecom/execute_request/hpp/v1/operations", old_headers, R"({"hppOrderId":"x"})");
+    auto r = Dropin("POST", "/ecom/execute_request/merchant/ecom_balance/v1/get", old_headers, "{}");
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json().value("msgType", ""), "") << r.body;
   }
@@ -231,9 +240,9 @@ TEST_F(DropinProcessTest, AnAccountPrefixAndAnAccountsOwnListener) {
   StartWithDropin("dropin_listen = \"127.0.0.1:" + std::to_string(own) + "\"\n");
   auto headers = BankHeaders(Token("shop"));
   // A client that keeps its base URL's path, with a doubled slash.
-  auto prefixed = Dropin("POST", "/shop//ecom/execute_request/hpp/v1/operations", headers, "{}");
+  auto prefixed = Dropin("POST", "/shop//ecom/execute_request/merchant/ecom_balance/v1/get", headers, "{}");
   EXPECT_EQ(prefixed.status, 200) << prefixed.body;
-  auto mine = testing::HttpCall(own, "POST", "/ecom/execute_request/hpp/v1/operations", headers, "{}");
+  auto mine = testing::HttpCall(own, "POST", "/ecom/execute_request/merchant/ecom_balance/v1/get", headers, "{}");
   EXPECT_EQ(mine.status, 200) << mine.body;
   // The Nova Post token is not the shop's: its own listener refuses it.
   auto np = Token("delivery");
