@@ -28,6 +28,7 @@
 #ifndef TOKENWARDEN_HTTP_STREAM_IO_H_
 #define TOKENWARDEN_HTTP_STREAM_IO_H_
 
+#include <algorithm>
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
@@ -73,9 +74,16 @@ bool ParseBuffered(boost::beast::flat_buffer& buffer, MessageParser<isRequest>& 
   return true;
 }
 
-// Where the next read goes: up to 64 KiB past what the buffer holds.
-inline boost::asio::mutable_buffer ReadSpace(boost::beast::flat_buffer& buffer) {
-  size_t size = boost::beast::read_size(buffer, 65536);
+// Where the next read goes: up to 64 KiB past what the buffer holds, and at
+// least `least` bytes (within the buffer's limit). Beast's read_size alone
+// sizes a read by the buffer's spare capacity, so a small buffer takes a
+// 4 KiB answer 512 bytes at a time, a system call each; a few pooled
+// upstream connections can afford a larger buffer, while the server's
+// thousands of idle ones keep the small default.
+inline boost::asio::mutable_buffer ReadSpace(boost::beast::flat_buffer& buffer, size_t least = 512) {
+  size_t room = buffer.max_size() - buffer.size();
+  size_t spare = buffer.capacity() - buffer.size();
+  size_t size = std::min({std::max(least, spare), size_t{65536}, room});
   return size == 0 ? boost::asio::mutable_buffer() : buffer.prepare(size);
 }
 

@@ -24,6 +24,10 @@
 namespace tokenwarden::http {
 namespace {
 
+// An upstream read takes up to this much at once (http/stream_io.h ReadSpace):
+// an answer of a few KiB in one system call, not eight.
+constexpr size_t kUpstreamReadBytes = 16 * 1024;
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::awaitable;
@@ -191,7 +195,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     auto enough = [&] { return request.stream_past > 0 && parser.get().body.size() >= request.stream_past; };
     bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
     while (!done && !enough()) {
-      size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
+      size_t n = co_await stream.async_read_some(ReadSpace(buffer_, kUpstreamReadBytes), asio::redirect_error(use_awaitable, ec));
       done = Received(buffer_, parser, n, /*header_only=*/false, ec);
     }
     if (ec || !InterimAnswer(parser)) break;
@@ -233,7 +237,7 @@ awaitable<Result<std::string>> Connection::ReadMoreOn(Stream& stream, Duration r
     watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + read_timeout);
     bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
     while (!done && body.empty()) {
-      size_t n = co_await stream.async_read_some(ReadSpace(buffer_), asio::redirect_error(use_awaitable, ec));
+      size_t n = co_await stream.async_read_some(ReadSpace(buffer_, kUpstreamReadBytes), asio::redirect_error(use_awaitable, ec));
       done = Received(buffer_, parser, n, /*header_only=*/false, ec);
     }
     ec = watchdog_->Explain(ec);
