@@ -180,7 +180,8 @@ nlohmann::json Stats(State& state) {
                       {"callbacks", {{"delivered", m.callbacks_delivered},
                                      {"failed_attempts", m.callback_failures},
                                      {"refused", m.callbacks_refused},
-                                     {"pending", PendingCallbacks(state, code)}}}};
+                                     {"pending", PendingCallbacks(state, code)},
+                                     {"recent", m.recent_callbacks}}}};
   }
   for (auto& [key, k] : state.novapost_keys) {
     novapost[key] = {{"authorizations", k.authorizations}, {"live_sessions", LiveTokens(state, k)},

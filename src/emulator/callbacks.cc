@@ -7,6 +7,7 @@
 #include "http/client/url.h"
 #include "http/sync_call.h"
 #include "util/log.h"
+#include "util/time_format.h"
 
 namespace tokenwarden::emulator {
 namespace {
@@ -87,6 +88,13 @@ void CallbackSender::Deliver(Callback c) {
   std::lock_guard<std::mutex> lock(state_->mu);
   auto m = state_->merchants.find(c.service_code);
   if (m == state_->merchants.end()) return;  // forgotten by a reset meanwhile
+  auto& recent = m->second.recent_callbacks;
+  recent.push_back({{"url", c.url},
+                    {"attempt", c.attempts + 1},
+                    {"status", reply.ok() ? reply->status : 0},
+                    {"delivered", ok},
+                    {"at", FormatUtcIso(state_->clock->Now())}});
+  if (recent.size() > Merchant::kRecentCallbacks) recent.pop_front();
   if (ok) {
     ++m->second.callbacks_delivered;
     return;

@@ -92,6 +92,17 @@ TEST_F(Journey, AFailedCallbackIsResentOnTheDocumentedSchedule) {
   EXPECT_EQ(callbacks["delivered"], 1);
   EXPECT_EQ(callbacks["failed_attempts"], 2);
   EXPECT_EQ(callbacks["pending"], 0);
+  // Each attempt is on record, with the emulator time it was made.
+  auto recent = callbacks["recent"];
+  ASSERT_EQ(recent.size(), 3u) << recent;
+  EXPECT_EQ(recent[0]["url"], merchant.url());
+  EXPECT_EQ(recent[0]["status"], 500);
+  EXPECT_EQ(recent[0]["delivered"], false);
+  EXPECT_EQ(recent[1]["attempt"], 2);
+  EXPECT_EQ(recent[2]["status"], 200);
+  EXPECT_EQ(recent[2]["delivered"], true);
+  EXPECT_EQ(recent[0]["at"], "2025-02-27T12:12:34Z");
+  EXPECT_EQ(recent[2]["at"], "2025-02-27T12:13:09Z");  // 5 s, then 30 s later
 }
 
 TEST_F(Journey, ACallbackThatNeverSucceedsStopsAfterTheLastDocumentedResend) {

@@ -31,6 +31,9 @@ struct Merchant {
   uint64_t callbacks_delivered = 0;
   uint64_t callback_failures = 0;   // attempts answered other than 200, or not answered
   uint64_t callbacks_refused = 0;   // notificationUrl not on loopback: never sent
+  // The last kRecentCallbacks attempts, oldest first: {"url","attempt","status","delivered","at"}.
+  std::deque<nlohmann::json> recent_callbacks;
+  static constexpr size_t kRecentCallbacks = 20;
 };
 
 struct AllianceSession {
