@@ -33,7 +33,7 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// [[merchant]] service_code, client_public_jwk_file, merchant_id
+// [[merchant]] service_code, client_public_jwk_file, merchant_id, merchant_name
 // [[novapost_key]] api_key
 Status LoadConfig(emulator::Emulator& emu, const std::string& file) {
   TW_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
@@ -57,7 +57,8 @@ Status LoadConfig(emulator::Emulator& emu, const std::string& file) {
       }
       TW_ASSIGN_OR_RETURN(std::string jwk, ReadFile(key_file));
       auto parsed = nlohmann::json::parse(jwk, nullptr, false);
-      auto st = emu.RegisterMerchant(code, parsed, (*t)["merchant_id"].value_or(std::string()));
+      auto st = emu.RegisterMerchant(code, parsed, (*t)["merchant_id"].value_or(std::string()),
+                                     (*t)["merchant_name"].value_or(std::string()));
       if (!st.ok()) return WithContext(std::move(st).error(), where);
     }
   }
