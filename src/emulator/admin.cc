@@ -122,6 +122,11 @@ http::Response ApplySettings(State& state, const nlohmann::json& b) {
     if (!span.ok()) return Bad(span.error().message);
     s.order_retention = *span;
   }
+  if (b.contains("max_pending_callbacks")) {
+    auto most = IntField(b, "max_pending_callbacks", 1, 1'000'000, std::nullopt);
+    if (!most.ok()) return Bad(most.error().message);
+    s.max_pending_callbacks = static_cast<size_t>(*most);
+  }
   if (b.contains("max_orders")) {
     auto most = IntField(b, "max_orders", 1, 1'000'000, std::nullopt);
     if (!most.ok()) return Bad(most.error().message);
@@ -181,6 +186,7 @@ nlohmann::json Stats(State& state) {
                       {"callbacks", {{"delivered", m.callbacks_delivered},
                                      {"failed_attempts", m.callback_failures},
                                      {"refused", m.callbacks_refused},
+                                     {"dropped", m.callbacks_dropped},
                                      {"pending", PendingCallbacks(state, code)},
                                      {"recent", m.recent_callbacks}}}};
   }

@@ -39,6 +39,10 @@ void QueueCallback(State& state, const std::string& service_code, const std::str
     if (m != state.merchants.end()) ++m->second.callbacks_refused;
     return;
   }
+  if (state.callbacks.size() >= state.settings.max_pending_callbacks) {
+    if (m != state.merchants.end()) ++m->second.callbacks_dropped;
+    return;
+  }
   state.callbacks.push_back({service_code, url, body.dump(), 0, state.clock->Now()});
 }
 
@@ -100,7 +104,8 @@ void CallbackSender::Deliver(Callback c) {
     return;
   }
   ++m->second.callback_failures;
-  if (c.attempts < static_cast<int>(kResendAfter.size())) {
+  if (c.attempts < static_cast<int>(kResendAfter.size()) &&
+      state_->callbacks.size() < state_->settings.max_pending_callbacks) {
     c.due = state_->clock->Now() + kResendAfter[c.attempts];
     ++c.attempts;
     state_->callbacks.push_back(std::move(c));

@@ -120,6 +120,28 @@ TEST_F(Journey, ACallbackThatNeverSucceedsStopsAfterTheLastDocumentedResend) {
   EXPECT_EQ(Stats()["alliance"][kCode]["callbacks"]["pending"], 0);
 }
 
+TEST_F(Journey, TheCallbackQueueIsBounded) {
+  // An endpoint that refuses everything: every callback stays queued for
+  // its resends.
+  CallbackReceiver merchant(/*fail_first=*/100);
+  ASSERT_EQ(Call("POST", "/_emulator/settings", {}, R"({"max_pending_callbacks": 2})").status, 200);
+  auto s = Authorize();
+  nlohmann::json order = testing::ExampleOrder();
+  order["notificationUrl"] = merchant.url();
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(Payer("pay", CreateOrder(s, order)["hppOrderId"]).status, 200);
+  // Each callback ends up queued for its resend (the clock stands still) or
+  // dropped, a new one or a resend that found the queue full: none vanishes
+  // uncounted. Wait (bounded) for the ones in flight to land.
+  nlohmann::json callbacks;
+  for (int i = 0; i < 250; ++i) {
+    callbacks = Stats()["alliance"][kCode]["callbacks"];
+    if (callbacks["pending"].get<int>() + callbacks["dropped"].get<int>() == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(callbacks["pending"], 2) << callbacks;
+  EXPECT_EQ(callbacks["dropped"], 2) << callbacks;
+}
+
 TEST_F(Journey, CallbacksGoToLoopbackOnly) {
   auto s = Authorize();
   auto o = CreateOrder(s);  // the example's https://merchant.notification_url
