@@ -122,6 +122,11 @@ http::Response ApplySettings(State& state, const nlohmann::json& b) {
     if (!span.ok()) return Bad(span.error().message);
     s.order_retention = *span;
   }
+  if (b.contains("max_pending_callbacks")) {
+    auto most = IntField(b, "max_pending_callbacks", 1, 1'000'000, std::nullopt);
+    if (!most.ok()) return Bad(most.error().message);
+    s.max_pending_callbacks = static_cast<size_t>(*most);
+  }
   if (b.contains("max_orders")) {
     auto most = IntField(b, "max_orders", 1, 1'000'000, std::nullopt);
     if (!most.ok()) return Bad(most.error().message);
@@ -142,7 +147,7 @@ http::Response ApplySettings(State& state, const nlohmann::json& b) {
 }  // namespace
 
 Status RegisterMerchant(State& state, const std::string& service_code, const nlohmann::json& public_jwk,
-                        const std::string& merchant_id) {
+                        const std::string& merchant_id, const std::string& merchant_name) {
   if (service_code.empty()) return MakeError(ErrorCode::kInvalidArgument, "serviceCode is required");
   auto key = jose::EcKey::FromJwk(public_jwk);
   if (!key.ok()) return WithContext(std::move(key).error(), "clientPublicJwk");
@@ -151,6 +156,7 @@ Status RegisterMerchant(State& state, const std::string& service_code, const nlo
   }
   Merchant m{.client_public = key->PublicOnly(), .merchant_id = merchant_id};
   m.last_used = state.clock->Now();
+  if (!merchant_name.empty()) m.merchant_name = merchant_name;
   state.merchants.insert_or_assign(service_code, std::move(m));
   return OkStatus();
 }
@@ -180,7 +186,9 @@ nlohmann::json Stats(State& state) {
                       {"callbacks", {{"delivered", m.callbacks_delivered},
                                      {"failed_attempts", m.callback_failures},
                                      {"refused", m.callbacks_refused},
-                                     {"pending", PendingCallbacks(state, code)}}}};
+                                     {"dropped", m.callbacks_dropped},
+                                     {"pending", PendingCallbacks(state, code)},
+                                     {"recent", m.recent_callbacks}}}};
   }
   for (auto& [key, k] : state.novapost_keys) {
     novapost[key] = {{"authorizations", k.authorizations}, {"live_sessions", LiveTokens(state, k)},
@@ -212,10 +220,8 @@ http::Response AdminHandle(State& state, const http::Request& r) {
     }
     if (path == "/alliance/merchants" && post) {
       auto st = RegisterMerchant(state, b.value("serviceCode", ""), b.value("clientPublicJwk", nlohmann::json()),
-                                 b.value("merchantId", ""));
+                                 b.value("merchantId", ""), b.value("merchantName", ""));
       if (!st.ok()) return Bad(st.error().message);
-      std::string name = b.value("merchantName", "");
-      if (!name.empty()) state.merchants.at(b["serviceCode"].get<std::string>()).merchant_name = name;
       return http::Response::Json(201, {{"serviceCode", b["serviceCode"]}});
     }
     if (path.starts_with("/alliance/orders/") && post) {

@@ -18,8 +18,9 @@ http::Response AdminHandle(State& state, const http::Request& request);
 
 // Registration shared by the admin API, --config and --demo.
 // REQUIRES: state.mu held.
+// An empty merchant_name keeps the default (Merchant::merchant_name).
 Status RegisterMerchant(State& state, const std::string& service_code, const nlohmann::json& public_jwk,
-                        const std::string& merchant_id);
+                        const std::string& merchant_id, const std::string& merchant_name = "");
 Status RegisterApiKey(State& state, const std::string& api_key);
 
 nlohmann::json Stats(State& state);

@@ -7,6 +7,7 @@
 #include "http/client/url.h"
 #include "http/sync_call.h"
 #include "util/log.h"
+#include "util/time_format.h"
 
 namespace tokenwarden::emulator {
 namespace {
@@ -36,6 +37,10 @@ void QueueCallback(State& state, const std::string& service_code, const std::str
   auto m = state.merchants.find(service_code);
   if (!LoopbackAddress(url)) {
     if (m != state.merchants.end()) ++m->second.callbacks_refused;
+    return;
+  }
+  if (state.callbacks.size() >= state.settings.max_pending_callbacks) {
+    if (m != state.merchants.end()) ++m->second.callbacks_dropped;
     return;
   }
   state.callbacks.push_back({service_code, url, body.dump(), 0, state.clock->Now()});
@@ -87,12 +92,20 @@ void CallbackSender::Deliver(Callback c) {
   std::lock_guard<std::mutex> lock(state_->mu);
   auto m = state_->merchants.find(c.service_code);
   if (m == state_->merchants.end()) return;  // forgotten by a reset meanwhile
+  auto& recent = m->second.recent_callbacks;
+  recent.push_back({{"url", c.url},
+                    {"attempt", c.attempts + 1},
+                    {"status", reply.ok() ? reply->status : 0},
+                    {"delivered", ok},
+                    {"at", FormatUtcIso(state_->clock->Now())}});
+  if (recent.size() > Merchant::kRecentCallbacks) recent.pop_front();
   if (ok) {
     ++m->second.callbacks_delivered;
     return;
   }
   ++m->second.callback_failures;
-  if (c.attempts < static_cast<int>(kResendAfter.size())) {
+  if (c.attempts < static_cast<int>(kResendAfter.size()) &&
+      state_->callbacks.size() < state_->settings.max_pending_callbacks) {
     c.due = state_->clock->Now() + kResendAfter[c.attempts];
     ++c.attempts;
     state_->callbacks.push_back(std::move(c));

@@ -14,7 +14,8 @@
 
 namespace tokenwarden::emulator {
 
-// Queues a callback due now. REQUIRES: state.mu held.
+// Queues a callback due now; past Settings::max_pending_callbacks it is
+// dropped and counted instead. REQUIRES: state.mu held.
 void QueueCallback(State& state, const std::string& service_code, const std::string& url, const nlohmann::json& body);
 
 // Callbacks waiting for an attempt, of one merchant. REQUIRES: state.mu held.

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "emulator/emulator.h"
+#include "emulator/tls_front.h"
 #include "jose/jwk.h"
 #include "util/clock_flags.h"
 #include "util/file_io.h"
@@ -24,6 +25,7 @@ struct EmulateOptions {
   bool demo = false;
   std::string demo_dir = "tokenwarden-demo";
   int threads = 2;
+  std::string tls_cert;  // --tls: serve https, the certificate written here
 };
 
 int Fail(const std::string& message) {
@@ -31,7 +33,7 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// [[merchant]] service_code, client_public_jwk_file, merchant_id
+// [[merchant]] service_code, client_public_jwk_file, merchant_id, merchant_name
 // [[novapost_key]] api_key
 Status LoadConfig(emulator::Emulator& emu, const std::string& file) {
   TW_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
@@ -55,7 +57,8 @@ Status LoadConfig(emulator::Emulator& emu, const std::string& file) {
       }
       TW_ASSIGN_OR_RETURN(std::string jwk, ReadFile(key_file));
       auto parsed = nlohmann::json::parse(jwk, nullptr, false);
-      auto st = emu.RegisterMerchant(code, parsed, (*t)["merchant_id"].value_or(std::string()));
+      auto st = emu.RegisterMerchant(code, parsed, (*t)["merchant_id"].value_or(std::string()),
+                                     (*t)["merchant_name"].value_or(std::string()));
       if (!st.ok()) return WithContext(std::move(st).error(), where);
     }
   }
@@ -93,15 +96,17 @@ Result<std::string> SetUpDemo(emulator::Emulator& emu, const EmulateOptions& o) 
 
 // What an agent needs to use the demo accounts (the port is known once the
 // emulator listens).
-void PrintDemo(const std::string& key_path, int port) {
-  std::string base = "http://127.0.0.1:" + std::to_string(port);
+void PrintDemo(const std::string& key_path, int port, const std::string& tls_cert) {
+  std::string base = (tls_cert.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port);
+  std::string ca = tls_cert.empty() ? "" : "ca_file = \"" + std::filesystem::absolute(tls_cert).string() + "\"\n";
   std::printf(
       "emulator demo ready on %s\n\n# an agent configuration for it:\n"
-      "[[account]]\nid = \"shop\"\nprovider = \"alliance\"\nbase_url = \"%s\"\n"
+      "[[account]]\nid = \"shop\"\nprovider = \"alliance\"\nbase_url = \"%s\"\n%s"
       "service_code = \"%s\"\nprivate_jwk_file = \"%s\"\n\n"
-      "[[account]]\nid = \"delivery\"\nprovider = \"novapost\"\nbase_url = \"%s/v.1.0\"\n"
+      "[[account]]\nid = \"delivery\"\nprovider = \"novapost\"\nbase_url = \"%s/v.1.0\"\n%s"
       "api_key = \"%s\"\n",
-      base.c_str(), base.c_str(), kDemoServiceCode, key_path.c_str(), base.c_str(), kDemoApiKey);
+      base.c_str(), base.c_str(), ca.c_str(), kDemoServiceCode, key_path.c_str(), base.c_str(), ca.c_str(),
+      kDemoApiKey);
   std::fflush(stdout);
 }
 
@@ -127,16 +132,27 @@ int Run(const EmulateOptions& o) {
     demo_key_path = *path;
   }
   http::ServerOptions so;
-  so.listen = o.listen;
+  // With --tls the plain server is the TLS front's backend, on loopback.
+  so.listen = o.tls_cert.empty() ? o.listen : "127.0.0.1:0";
   so.threads = o.threads;
   so.error_responder = emulator::Emulator::ServerError;
   auto server = http::Server::Start(so, emu.handler());
   if (!server.ok()) return Fail(server.error().message);
-  if (o.demo) PrintDemo(demo_key_path, (*server)->port());
-  log::Info("emulator_listening", {{"listen", o.listen}, {"port", (*server)->port()}, {"time_scale", o.time_scale}});
+  int port = (*server)->port();
+  std::unique_ptr<emulator::TlsFront> tls;
+  if (!o.tls_cert.empty()) {
+    auto front = emulator::TlsFront::Start(o.listen, o.tls_cert, port);
+    if (!front.ok()) return Fail(front.error().message);
+    tls = std::move(*front);
+    port = tls->port();
+  }
+  if (o.demo) PrintDemo(demo_key_path, port, o.tls_cert);
+  log::Info("emulator_listening", {{"listen", o.listen}, {"port", port}, {"tls", !o.tls_cert.empty()},
+                                   {"time_scale", o.time_scale}});
   int sig = 0;
   sigwait(&stop, &sig);
   log::Info("emulator_stopping", {{"signal", sig}});
+  if (tls) tls->Stop();
   (*server)->Stop(std::chrono::seconds(5));
   return 0;
 }
@@ -157,6 +173,9 @@ void AddEmulateCommand(CLI::App& root, std::function<int()>& run) {
   cmd->add_flag("--demo", o->demo, "Preload a demo merchant (new key pair) and a Nova Post key; print an agent config");
   cmd->add_option("--demo-dir", o->demo_dir, "Where --demo writes the merchant's private JWK (mode 0600)")
       ->capture_default_str();
+  cmd->add_option("--tls", o->tls_cert,
+                  "Serve https on --listen (loopback peers only) with a fresh self-signed certificate, "
+                  "written (PEM) to this file for the client to trust");
   cmd->add_option("--threads", o->threads, "Server threads")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->callback([&run, o] { run = [o] { return Run(*o); }; });
 }

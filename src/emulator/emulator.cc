@@ -61,9 +61,9 @@ http::Response Emulator::ServerError(int status, std::string_view message, std::
 }
 
 Status Emulator::RegisterMerchant(const std::string& service_code, const nlohmann::json& public_jwk,
-                                  const std::string& merchant_id) {
+                                  const std::string& merchant_id, const std::string& merchant_name) {
   std::lock_guard<std::mutex> lock(state_->mu);
-  return emulator::RegisterMerchant(*state_, service_code, public_jwk, merchant_id);
+  return emulator::RegisterMerchant(*state_, service_code, public_jwk, merchant_id, merchant_name);
 }
 
 Status Emulator::RegisterApiKey(const std::string& api_key) {

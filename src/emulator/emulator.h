@@ -25,7 +25,7 @@ class Emulator {
 
   // For --config and --demo (and tests): direct registration.
   Status RegisterMerchant(const std::string& service_code, const nlohmann::json& public_jwk,
-                          const std::string& merchant_id = "");
+                          const std::string& merchant_id = "", const std::string& merchant_name = "");
   Status RegisterApiKey(const std::string& api_key);
   nlohmann::json Stats();
 

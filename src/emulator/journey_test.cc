@@ -92,6 +92,17 @@ TEST_F(Journey, AFailedCallbackIsResentOnTheDocumentedSchedule) {
   EXPECT_EQ(callbacks["delivered"], 1);
   EXPECT_EQ(callbacks["failed_attempts"], 2);
   EXPECT_EQ(callbacks["pending"], 0);
+  // Each attempt is on record, with the emulator time it was made.
+  auto recent = callbacks["recent"];
+  ASSERT_EQ(recent.size(), 3u) << recent;
+  EXPECT_EQ(recent[0]["url"], merchant.url());
+  EXPECT_EQ(recent[0]["status"], 500);
+  EXPECT_EQ(recent[0]["delivered"], false);
+  EXPECT_EQ(recent[1]["attempt"], 2);
+  EXPECT_EQ(recent[2]["status"], 200);
+  EXPECT_EQ(recent[2]["delivered"], true);
+  EXPECT_EQ(recent[0]["at"], "2025-02-27T12:12:34Z");
+  EXPECT_EQ(recent[2]["at"], "2025-02-27T12:13:09Z");  // 5 s, then 30 s later
 }
 
 TEST_F(Journey, ACallbackThatNeverSucceedsStopsAfterTheLastDocumentedResend) {
@@ -107,6 +118,28 @@ TEST_F(Journey, ACallbackThatNeverSucceedsStopsAfterTheLastDocumentedResend) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(merchant.attempts(), 6);  // the first try and five resends
   EXPECT_EQ(Stats()["alliance"][kCode]["callbacks"]["pending"], 0);
+}
+
+TEST_F(Journey, TheCallbackQueueIsBounded) {
+  // An endpoint that refuses everything: every callback stays queued for
+  // its resends.
+  CallbackReceiver merchant(/*fail_first=*/100);
+  ASSERT_EQ(Call("POST", "/_emulator/settings", {}, R"({"max_pending_callbacks": 2})").status, 200);
+  auto s = Authorize();
+  nlohmann::json order = testing::ExampleOrder();
+  order["notificationUrl"] = merchant.url();
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(Payer("pay", CreateOrder(s, order)["hppOrderId"]).status, 200);
+  // Each callback ends up queued for its resend (the clock stands still) or
+  // dropped, a new one or a resend that found the queue full: none vanishes
+  // uncounted. Wait (bounded) for the ones in flight to land.
+  nlohmann::json callbacks;
+  for (int i = 0; i < 250; ++i) {
+    callbacks = Stats()["alliance"][kCode]["callbacks"];
+    if (callbacks["pending"].get<int>() + callbacks["dropped"].get<int>() == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(callbacks["pending"], 2) << callbacks;
+  EXPECT_EQ(callbacks["dropped"], 2) << callbacks;
 }
 
 TEST_F(Journey, CallbacksGoToLoopbackOnly) {

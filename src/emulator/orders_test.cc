@@ -131,6 +131,16 @@ TEST_F(Orders, TheRegisteredMerchantIdIsEnforced) {
   EXPECT_NE(r.json()["msgText"].get<std::string>().find("merchantId"), std::string::npos);
 }
 
+TEST_F(Orders, TheRegisteredMerchantNameNamesTheOperations) {
+  ASSERT_EQ(Call("POST", "/_emulator/alliance/merchants", {},
+                 nlohmann::json{{"serviceCode", kCode}, {"clientPublicJwk", merchant_key_.PublicJwk()},
+                                {"merchantName", "KB test terminal"}}.dump()).status, 201);
+  auto s = Authorize();
+  auto o = CreateOrder(s);
+  ASSERT_EQ(Payer("pay", o["hppOrderId"]).status, 200);
+  EXPECT_EQ(ReadOrder(s, o["hppOrderId"]).json()["operations"][0]["merchantName"], "KB test terminal");
+}
+
 TEST_F(Orders, ThePayerPaysFailsOrLetsTheOrderExpire) {
   auto s = Authorize();
   auto paid = CreateOrder(s), failed = CreateOrder(s), expired = CreateOrder(s);

@@ -31,6 +31,10 @@ struct Merchant {
   uint64_t callbacks_delivered = 0;
   uint64_t callback_failures = 0;   // attempts answered other than 200, or not answered
   uint64_t callbacks_refused = 0;   // notificationUrl not on loopback: never sent
+  uint64_t callbacks_dropped = 0;   // the queue was full (Settings::max_pending_callbacks)
+  // The last kRecentCallbacks attempts, oldest first: {"url","attempt","status","delivered","at"}.
+  std::deque<nlohmann::json> recent_callbacks;
+  static constexpr size_t kRecentCallbacks = 20;
 };
 
 struct AllianceSession {
@@ -73,6 +77,9 @@ struct Settings {
   // go first past max_orders, so that a long run holds bounded state.
   Duration order_retention = std::chrono::hours(24 * 7);
   size_t max_orders = 10000;
+  // Callbacks waiting for an attempt, at most; past it a new one is dropped
+  // (and counted), so an endpoint that never answers cannot grow the queue.
+  size_t max_pending_callbacks = 10000;
 };
 
 // An injected fault: applies to requests whose path starts with
