@@ -16,6 +16,7 @@
 #include "session/alarm_queue.h"
 #include "session/backoff.h"
 #include "session/messages.h"
+#include "session/schedule.h"
 #include "session/session_cell.h"
 #include "util/async_limit.h"
 #include "util/interned.h"
@@ -263,7 +264,7 @@ class TokenManagerImpl final : public TokenManager,
     }
     TimePoint now = o_->clock->Now();
     RetrySaveIfDue(now);
-    TimePoint due = Due(now);
+    TimePoint due = session::DueAt(Schedule(), now);
     if (due <= now) {
       // In line for an authorization place first, as a handler: a burst of
       // thousands of accounts due at once (the first start) waits cheaply.
@@ -325,49 +326,23 @@ class TokenManagerImpl final : public TokenManager,
     NotifyWaiters();
   }
 
-  // When the next authorization should start (TimePoint::max(): only on an
-  // operator's call).
-  TimePoint Due(TimePoint now) const {
-    if ((needs_support_ || failed_) && !operator_requested_) return TimePoint::max();
-    TimePoint due;
-    if (operator_requested_ || reauth_requested_ || !Valid(session_, now)) {
-      due = now;
-    } else {
-      due = session_->refresh_at;
-    }
-    if (!operator_requested_) due = std::max(due, backoff_until_);
-    if (max_live_sessions_ > 0) {
-      auto live = LiveExpiries(now);
-      if (static_cast<int>(live.size()) >= max_live_sessions_) due = std::max(due, live.front());
-    }
-    return due;
-  }
-
-  // When our tokens still alive upstream die, earliest first. A token counts
-  // a little past its expiry: our expiry is our send time plus the lifetime,
-  // the upstream's is its receive time plus the lifetime.
-  std::vector<TimePoint> LiveExpiries(TimePoint now) const {
-    constexpr Duration kSkew = kLiveMargin;
-    std::vector<TimePoint> out;
-    for (TimePoint t : earlier_expiries_) {
-      if (t + kSkew > now) out.push_back(t + kSkew);
-    }
-    if (session_ && !current_rejected_ && session_->expires_at + kSkew > now) {
-      out.push_back(session_->expires_at + kSkew);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+  // A view of the strand-only state for the schedule's pure functions.
+  session::ScheduleState Schedule() const {
+    return {.session = session_.get(),
+            .current_rejected = current_rejected_,
+            .reauth_requested = reauth_requested_,
+            .operator_requested = operator_requested_,
+            .needs_support = needs_support_,
+            .failed = failed_,
+            .backoff_until = backoff_until_,
+            .max_live_sessions = max_live_sessions_,
+            .earlier_expiries = earlier_expiries_};
   }
 
   // Nothing to serve and nothing to do before `due` (a session limit, a
   // backoff): say so, so that status readers see why.
   void ShowWaiting(TimePoint due, TimePoint now) {
-    bool serving = Valid(session_, now) && !current_rejected_;
-    AccountState want = state_;
-    if (!serving && (state_ == AccountState::kActive || state_ == AccountState::kRefreshing ||
-                     state_ == AccountState::kAuthorizing)) {
-      want = AccountState::kUnauthorized;
-    }
+    AccountState want = session::WaitingState(state_, session::Serving(Schedule(), now));
     if (want != state_ || next_due_ != due || !published_due_) {
       published_due_ = true;
       state_ = want;
@@ -380,16 +355,8 @@ class TokenManagerImpl final : public TokenManager,
   // see: a jump of one that tells real time (a wall-clock step, an
   // OffsetClock's advance) rings every alarm (AlarmQueue::Watch, set up in
   // the constructor), and a clock that cannot tell real time (a ManualClock)
-  // is polled. An hour at most: NTP slews the wall clock away from the
-  // steady one by 0.05% at most, under 2 s in an hour, which the watch does
-  // not take for a jump and a refresh window of hours does not feel.
-  Duration SleepFor(TimePoint due, TimePoint now) const {
-    constexpr Duration kLongest = std::chrono::hours(1);
-    constexpr Duration kPoll = std::chrono::milliseconds(20);
-    Duration real = due == TimePoint::max() ? kLongest : o_->clock->RealDuration(due - now);
-    if (real <= Duration::zero()) real = kPoll;
-    return std::min(real, kLongest);
-  }
+  // is polled (session::SleepFor).
+  Duration SleepFor(TimePoint due, TimePoint now) const { return session::SleepFor(due, now, *o_->clock); }
 
   asio::awaitable<void> SleepReal(Duration real) {
     asio::steady_timer timer(strand_.get_inner_executor());
@@ -413,11 +380,11 @@ class TokenManagerImpl final : public TokenManager,
       auto lease = o_->store->TryLease(account_, o_->holder_id, o_->lease_ttl);
       if (!lease.ok()) {
         log::Warn("lease_failed", {{"account", account_}, {"error", lease.error().ToString()}});
-        if (Valid(session_, now) && !current_rejected_ && now < SoloAt(*session_)) {
+        if (!session::AuthorizeSolo(Schedule(), now)) {
           // Keep serving; try the store again after a backoff step, but no
           // later than the moment the session would otherwise run out.
           Fail(Verdict{Action::kRetryLater, "store", lease.error().message, {}}, now);
-          backoff_until_ = next_due_ = std::min(backoff_until_, SoloAt(*session_));
+          backoff_until_ = next_due_ = std::min(backoff_until_, session::SoloAt(*session_));
           PublishStatus();
           co_return;
         }
@@ -430,7 +397,7 @@ class TokenManagerImpl final : public TokenManager,
                                                                       : "no session to serve"}});
       } else if (!*lease) {
         // Someone else is authorizing: wait for its session.
-        state_ = Valid(session_, now) ? AccountState::kRefreshing : AccountState::kAuthorizing;
+        state_ = session::FollowingState(Schedule(), now);
         PublishStatus();
         co_await SleepReal(o_->follower_poll);
         co_return;
@@ -445,12 +412,11 @@ class TokenManagerImpl final : public TokenManager,
       }
     }
 
-    state_ = Valid(session_, now) && !current_rejected_ ? AccountState::kRefreshing
-                                                        : AccountState::kAuthorizing;
+    state_ = session::AuthorizingState(Schedule(), now);
     PublishStatus();
     log::Info("authorizing", {{"account", account_},
                               {"provider", provider_->name()},
-                              {"reason", AuthorizeReason(now)}});
+                              {"reason", session::AuthorizeReason(Schedule(), now)}});
     AuthorizeResult result;
     try {
       result = co_await provider_->Authorize();
@@ -471,26 +437,7 @@ class TokenManagerImpl final : public TokenManager,
     if (have_lease) ReleaseLease();
   }
 
-  // With the store unreachable, when an agent stops waiting for the lease
-  // and authorizes on its own: shortly before the session would expire
-  // (5 min, or a tenth of a short lifetime).
-  static TimePoint SoloAt(const Session& s) {
-    Duration lifetime = s.expires_at - s.issued_at;
-    return s.expires_at - std::min<Duration>(std::chrono::minutes(5), lifetime / 10);
-  }
-
-  std::string AuthorizeReason(TimePoint now) const {
-    if (operator_requested_) return "operator";
-    if (reauth_requested_) return "invalidated";
-    if (!session_) return "first";
-    if (!Valid(session_, now)) return "expired";
-    return "scheduled";
-  }
-
-  bool NeedsAuthorization(TimePoint now) const {
-    if ((needs_support_ || failed_) && !operator_requested_) return false;
-    return Due(now) <= now;
-  }
+  bool NeedsAuthorization(TimePoint now) const { return session::NeedsAuthorization(Schedule(), now); }
 
   void DropSession() {
     if (session_) generation_floor_ = std::max(generation_floor_, session_->generation);
@@ -512,7 +459,7 @@ class TokenManagerImpl final : public TokenManager,
     s.generation = std::max(generation(), store_generation_) + 1;
     s.refresh_at = provider_->PlanRefresh(s);
     // A plan in the past or past expiry (a very short-lived token): halfway.
-    if (s.refresh_at <= now || s.refresh_at >= s.expires_at) s.refresh_at = now + (s.expires_at - now) / 2;
+    s.refresh_at = session::RefreshAtOrHalfway(s.refresh_at, now, s.expires_at);
     if (Valid(session_, now) && !current_rejected_) earlier_expiries_.push_back(session_->expires_at);
     std::erase_if(earlier_expiries_, [&](TimePoint t) { return t + std::chrono::minutes(1) <= now; });
     if (last_used_ms_.load(std::memory_order_relaxed) == 0) RecordUse();
@@ -793,7 +740,7 @@ class TokenManagerImpl final : public TokenManager,
     p.ok = ok_;
     p.failed = failed_count_;
     p.adopted = adopted_;
-    p.live_sessions = static_cast<int>(LiveExpiries(now).size());
+    p.live_sessions = static_cast<int>(session::LiveExpiries(Schedule(), now).size());
     p.state = state_;
     std::lock_guard lock(StatusMutex());
     published_ = std::move(p);
