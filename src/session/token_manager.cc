@@ -3,13 +3,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <exception>
-#include <mutex>
 #include <random>
 #include <vector>
 
@@ -18,9 +16,10 @@
 #include "session/messages.h"
 #include "session/schedule.h"
 #include "session/session_cell.h"
+#include "session/shared_options.h"
+#include "session/status_board.h"
+#include "session/strand_pool.h"
 #include "util/async_limit.h"
-#include "util/interned.h"
-#include "util/striped_mutex.h"
 #include "util/log.h"
 #include "util/time_format.h"
 
@@ -41,7 +40,8 @@ uint64_t JitterSeed() {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
 }
-using Strand = asio::strand<asio::any_io_executor>;
+using session::Strand;
+using session::StrandPool;
 
 // A failed store save is tried again after 1 s, then twice as long each
 // time, at most every 5 minutes.
@@ -66,67 +66,6 @@ std::chrono::steady_clock::duration ToSteady(Duration d) {
 // What a waiter asked for.
 enum class Ask { kAnySession, kNewerThan, kOperator };
 
-// The options that the managers of one agent have in common, held once:
-// 100,000 copies of them cost about 170 B an account.
-struct SharedOptions {
-  std::shared_ptr<Clock> clock;
-  std::shared_ptr<SessionStore> store;
-  Duration backoff_initial{};
-  Duration backoff_max{};
-  std::string holder_id;
-  Duration lease_ttl{};
-  Duration follower_poll{};
-  Duration clock_check_every{};
-  Duration inactivity_warning{};
-  Duration inactivity_limit{};
-  std::shared_ptr<AsyncLimit> authorization_limit;
-  bool operator==(const SharedOptions&) const = default;
-};
-
-// `o`'s shared options: the previous manager's block when they are equal.
-std::shared_ptr<const SharedOptions> Intern(TokenManagerOptions& o) {
-  SharedOptions wanted{std::move(o.clock),      std::move(o.store),     o.backoff_initial,
-                       o.backoff_max,           std::move(o.holder_id), o.lease_ttl,
-                       o.follower_poll,         o.clock_check_every,    o.inactivity_warning,
-                       o.inactivity_limit,      std::move(o.authorization_limit)};
-  static LastInterned<SharedOptions> interned;
-  return interned.Get(std::move(wanted));
-}
-
-// Strands shared by the managers on one executor. A strand each cost about
-// 160 B an account: its implementation, and the copy of the strand that
-// any_io_executor allocates (it does not fit its small buffer). A manager's
-// handlers are short and its coroutine lets go of the strand while it
-// waits, so managers that share one seldom wait for each other.
-class StrandPool {
- public:
-  static constexpr size_t kStrands = 256;
-
-  static std::shared_ptr<const StrandPool> For(const asio::any_io_executor& executor) {
-    static LastInterned<StrandPool> pools;
-    return pools.GetIf([&](const StrandPool& p) { return p.executor_ == executor; },
-                       [&] { return std::make_shared<const StrandPool>(executor); });
-  }
-
-  explicit StrandPool(const asio::any_io_executor& executor)
-      : executor_(executor), alarms_(session::AlarmQueue::Make(executor)) {
-    strands_.reserve(kStrands);
-    for (size_t i = 0; i < kStrands; ++i) strands_.push_back(asio::make_strand(executor));
-  }
-
-  // Round robin: accounts made one after another land on different strands.
-  const Strand& Next() const { return strands_[next_.fetch_add(1, std::memory_order_relaxed) % kStrands]; }
-
-  // The managers' sleeps between turns, on one timer.
-  session::AlarmQueue& alarms() const { return *alarms_; }
-
- private:
-  asio::any_io_executor executor_;
-  std::shared_ptr<session::AlarmQueue> alarms_;
-  std::vector<Strand> strands_;
-  mutable std::atomic<size_t> next_{0};
-};
-
 class TokenManagerImpl final : public TokenManager,
                                private session::AlarmQueue::Alarm,
                                public std::enable_shared_from_this<TokenManagerImpl> {
@@ -135,7 +74,7 @@ class TokenManagerImpl final : public TokenManager,
       : account_(std::move(options.account)),
         provider_(std::move(options.provider)),
         max_live_sessions_(options.max_live_sessions),
-        o_(Intern(options)),
+        o_(session::InternSharedOptions(options)),
         strands_(StrandPool::For(executor)),
         strand_(strands_->Next()),
         rng_(static_cast<JitterRng::result_type>(options.seed ? options.seed : JitterSeed())) {
@@ -205,36 +144,9 @@ class TokenManagerImpl final : public TokenManager,
   }
 
   AccountStatus Status() const override {
-    Published p;
-    {
-      std::lock_guard lock(StatusMutex());
-      p = published_;
-    }
-    AccountStatus out;
-    out.account = account_;
-    out.provider = std::string(provider_->name());
-    out.state = p.state;
-    out.generation = p.generation;
-    if (p.session) {
-      out.issued_at = p.session->issued_at;
-      out.expires_at = p.session->expires_at;
-      out.refresh_at = p.session->refresh_at;
-    }
-    if (p.retry_due) out.next_retry = p.next_due;
-    if (p.attempt_due) out.next_attempt = p.next_due;
-    out.consecutive_failures = p.failures;
-    if (p.problem) {
-      out.last_error_code = p.problem->error.code;
-      out.last_error_message = p.problem->error.message;
-      out.support_message = p.problem->support;
-    }
-    out.authorizations_ok = p.ok;
-    out.authorizations_failed = p.failed;
-    out.sessions_adopted = p.adopted;
-    out.live_sessions = p.live_sessions;
     long long used = last_used_ms_.load(std::memory_order_relaxed);
-    if (used != 0) out.last_used = FromMillis(used);
-    return out;
+    return session::ToAccountStatus(board_.Read(), account_, provider_->name(),
+                                    used != 0 ? std::optional<TimePoint>(FromMillis(used)) : std::nullopt);
   }
 
  private:
@@ -729,7 +641,7 @@ class TokenManagerImpl final : public TokenManager,
   void PublishStatus() {
     TimePoint now = o_->clock->Now();
     bool waiting = state_ == AccountState::kBackoff || state_ == AccountState::kUnauthorized;
-    Published p;
+    session::PublishedStatus p;
     p.session = session_;
     p.problem = problem_;
     p.generation = generation();
@@ -742,8 +654,7 @@ class TokenManagerImpl final : public TokenManager,
     p.adopted = adopted_;
     p.live_sessions = static_cast<int>(session::LiveExpiries(Schedule(), now).size());
     p.state = state_;
-    std::lock_guard lock(StatusMutex());
-    published_ = std::move(p);
+    board_.Publish(std::move(p));
   }
 
   void WarnIfInactive(TimePoint now) {
@@ -758,10 +669,7 @@ class TokenManagerImpl final : public TokenManager,
     log::Warn("inactive", {{"account", account_}, {"days_unused", day}, {"days_left", std::max<long long>(left, 0)}});
   }
 
-  struct Problem {
-    Verdict error;        // the last failed authorization's
-    std::string support;  // needs_support / failed: what to do
-  };
+  using Problem = session::Problem;
   const Verdict& last_error() const {
     static const Verdict kNone;
     return problem_ ? problem_->error : kNone;
@@ -783,7 +691,7 @@ class TokenManagerImpl final : public TokenManager,
   const std::string account_;
   const std::shared_ptr<Provider> provider_;
   const int max_live_sessions_;
-  const std::shared_ptr<const SharedOptions> o_;  // holder_id filled in by Create()
+  const std::shared_ptr<const session::SharedOptions> o_;  // holder_id filled in by Create()
   const std::shared_ptr<const StrandPool> strands_;
   const Strand& strand_;  // one of strands_', shared with other managers
   session::SessionCell cell_;
@@ -821,27 +729,7 @@ class TokenManagerImpl final : public TokenManager,
   long long warned_day_ = -1;
   std::vector<asio::steady_timer*> waiters_;
 
-  // What Status() reports, as of the last PublishStatus(). Kept compact
-  // (an AccountStatus is about 310 B, which 100,000 accounts feel): the
-  // account and provider come from the manager, the times from the session.
-  struct Published {
-    SessionPtr session;
-    std::shared_ptr<const Problem> problem;  // null: no error and no support message
-    uint64_t generation = 0;
-    TimePoint next_due{};
-    uint64_t ok = 0;
-    uint64_t failed = 0;
-    uint64_t adopted = 0;
-    int failures = 0;
-    int live_sessions = 0;
-    AccountState state = AccountState::kUnauthorized;
-    bool retry_due = false;    // next_due is the next retry
-    bool attempt_due = false;  // next_due is the next attempt as planned
-  };
-  // Status() and PublishStatus() hold it only to copy published_ (a mutex
-  // each was 40 B an account). Never taken by current().
-  std::mutex& StatusMutex() const { return StripedMutex(this); }
-  Published published_;
+  session::StatusBoard board_;  // what Status() reports, as of the last PublishStatus()
 };
 
 Status Check(const TokenManagerOptions& o) {
