@@ -10,10 +10,6 @@
 #include "tokenwarden/session_store.h"
 #include "tokenwarden/token_manager.h"
 
-namespace tokenwarden {
-class AsyncLimit;
-}  // namespace tokenwarden
-
 namespace tokenwarden::session {
 
 // The per-agent part of TokenManagerOptions (see there for each meaning).
@@ -29,7 +25,7 @@ struct SharedOptions {
   Duration clock_check_every{};
   Duration inactivity_warning{};
   Duration inactivity_limit{};
-  std::shared_ptr<AsyncLimit> authorization_limit;
+  std::shared_ptr<AuthorizationLimit> authorization_limit;
   bool operator==(const SharedOptions&) const = default;
 };
 

@@ -14,9 +14,9 @@
 
 #include "session/backoff.h"
 #include "session/messages.h"
+#include "session/authorization_limit.h"
 #include "session/schedule.h"
 #include "session/token_manager_impl.h"
-#include "util/async_limit.h"
 #include "util/log.h"
 #include "util/time_format.h"
 
