@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include "session/messages.h"
 #include "util/log.h"
 #include "util/time_format.h"
 

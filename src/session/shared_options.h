@@ -34,6 +34,10 @@ struct SharedOptions {
 // Thread-safety: may be called from any thread.
 std::shared_ptr<const SharedOptions> InternSharedOptions(TokenManagerOptions& o);
 
+// A random lease-holder id, SharedOptions::holder_id when none is given:
+// host name, process id and 64 random bits.
+std::string RandomHolderId();
+
 }  // namespace tokenwarden::session
 
 #endif  // TOKENWARDEN_SESSION_SHARED_OPTIONS_H_

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "session/backoff.h"
-#include "session/messages.h"
+#include "session/failure_texts.h"
 #include "session/authorization_limit.h"
 #include "session/schedule.h"
 #include "session/token_manager_impl.h"

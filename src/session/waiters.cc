@@ -7,7 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "session/messages.h"
+#include "session/failure_texts.h"
 #include "util/log.h"
 
 namespace tokenwarden::session {
