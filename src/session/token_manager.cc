@@ -270,6 +270,8 @@ asio::awaitable<void> TokenManagerImpl::Attempt(bool placed) {
                             {"provider", provider_->name()},
                             {"reason", session::AuthorizeReason(Schedule(), now)}});
   AuthorizeResult result;
+  // provider.h: failures are verdicts; a std::exception that escapes anyway
+  // is a transient failure, anything else reaches Halt.
   try {
     result = co_await provider_->Authorize();
   } catch (const std::exception& e) {
