@@ -61,7 +61,10 @@ class Provider {
 
   // Authorizes upstream. On success the session carries headers, issued_at,
   // expires_at and upstream_state; account/generation/refresh_at are filled
-  // in by the TokenManager.
+  // in by the TokenManager. Every failure is answered as a verdict, not
+  // thrown; a std::exception that escapes anyway (a bug, bad_alloc) is
+  // taken by the TokenManager as a transient failure with code "internal",
+  // and anything else thrown stops the account's scheduler (logged).
   virtual boost::asio::awaitable<AuthorizeResult> Authorize() = 0;
 
   // When `session` should be refreshed: at the latest the provider's policy

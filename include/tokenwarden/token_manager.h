@@ -34,7 +34,12 @@
 
 namespace tokenwarden {
 
-class AsyncLimit;  // src/util/async_limit.h
+// At most a number of authorizations under way at once, shared by the
+// managers of one agent (TokenManagerOptions::authorization_limit). Opaque:
+// made by MakeAuthorizationLimit, used only by the managers.
+class AuthorizationLimit;
+// REQUIRES: max >= 1.
+std::shared_ptr<AuthorizationLimit> MakeAuthorizationLimit(int max);
 
 enum class AccountState {
   kUnauthorized,
@@ -98,7 +103,7 @@ struct TokenManagerOptions {
   // (taken before the lease and the upstream call), so that thousands of
   // accounts starting together neither exhaust descriptors nor flood the
   // upstream. Null: no limit.
-  std::shared_ptr<AsyncLimit> authorization_limit;
+  std::shared_ptr<AuthorizationLimit> authorization_limit;
 };
 
 // A snapshot for the status page, metrics and operators. No secret in it.

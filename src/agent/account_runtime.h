@@ -21,7 +21,6 @@
 #include "http/client/http_client.h"
 #include "tokenwarden/session_store.h"
 #include "tokenwarden/token_manager.h"
-#include "util/async_limit.h"
 
 namespace tokenwarden::agent {
 
@@ -83,7 +82,7 @@ struct AccountDeps {
   Duration lease_ttl = std::chrono::seconds(30);  // real time
   std::shared_ptr<HttpClients> clients = std::make_shared<HttpClients>();
   // Authorizations under way at once across the agent's accounts.
-  std::shared_ptr<AsyncLimit> authorizations = std::make_shared<AsyncLimit>(64);
+  std::shared_ptr<AuthorizationLimit> authorizations = MakeAuthorizationLimit(64);
 };
 
 // Reads the account's key file, builds its provider and manager (not

@@ -16,7 +16,7 @@
 #include "agent/local_api.h"
 #include "http/server.h"
 #include "redis/redis_store.h"
-#include "session/messages.h"
+#include "session/shared_options.h"
 #include "store/record_codec.h"
 #include "util/log.h"
 

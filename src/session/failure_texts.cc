@@ -1,7 +1,4 @@
-#include "session/messages.h"
-
-#include <openssl/rand.h>
-#include <unistd.h>
+#include "session/failure_texts.h"
 
 #include <chrono>
 #include <cstdio>
@@ -48,23 +45,6 @@ std::string NotYetMessage(const std::string& account, std::string_view state, Ti
   std::string out = "account '" + account + "' has no valid session yet (" + std::string(state);
   if (next_attempt > now) out += "; next authorization in " + InSeconds(next_attempt, now);
   return out + ")";
-}
-
-std::string RandomHolderId() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  unsigned char bytes[8] = {};
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    auto t = std::chrono::steady_clock::now().time_since_epoch().count();
-    for (unsigned char& b : bytes) b = static_cast<unsigned char>(t >>= 8);
-  }
-  std::string out = std::string(host) + ":" + std::to_string(getpid()) + ":";
-  static const char* kHex = "0123456789abcdef";
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
 }
 
 }  // namespace tokenwarden::session

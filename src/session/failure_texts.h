@@ -1,7 +1,8 @@
-// What the TokenManager tells an operator or a client when it cannot serve:
-// each message names the account and says what happens next or what to do.
-#ifndef TOKENWARDEN_SESSION_MESSAGES_H_
-#define TOKENWARDEN_SESSION_MESSAGES_H_
+// The failure texts of the TokenManager: what it tells an operator or a
+// client when it cannot serve. Each names the account and says what happens
+// next or what to do.
+#ifndef TOKENWARDEN_SESSION_FAILURE_TEXTS_H_
+#define TOKENWARDEN_SESSION_FAILURE_TEXTS_H_
 
 #include <string>
 #include <string_view>
@@ -23,9 +24,6 @@ std::string UnavailableMessage(const std::string& account, const Verdict& verdic
 std::string NotYetMessage(const std::string& account, std::string_view state, TimePoint next_attempt,
                           TimePoint now);
 
-// A random lease-holder id: host name and 64 random bits.
-std::string RandomHolderId();
-
 }  // namespace tokenwarden::session
 
-#endif  // TOKENWARDEN_SESSION_MESSAGES_H_
+#endif  // TOKENWARDEN_SESSION_FAILURE_TEXTS_H_
