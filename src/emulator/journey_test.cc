@@ -131,9 +131,9 @@ TEST_F(Journey, TheCallbackQueueIsBounded) {
   for (int i = 0; i < 4; ++i) ASSERT_EQ(Payer("pay", CreateOrder(s, order)["hppOrderId"]).status, 200);
   // Each callback ends up queued for its resend (the clock stands still) or
   // dropped, a new one or a resend that found the queue full: none vanishes
-  // uncounted. Wait (bounded) for the ones in flight to land.
+  // uncounted. Wait (bounded: 30 s) for the ones in flight to land.
   nlohmann::json callbacks;
-  for (int i = 0; i < 250; ++i) {
+  for (int i = 0; i < 1500; ++i) {
     callbacks = Stats()["alliance"][kCode]["callbacks"];
     if (callbacks["pending"].get<int>() + callbacks["dropped"].get<int>() == 4) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
