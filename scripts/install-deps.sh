@@ -11,6 +11,7 @@ packages=(
   redis-server nginx-light wrk python3 python3-jwcrypto python3-pil
   chromium
   systemd debhelper lintian adduser man-db prometheus php-cli php-curl nodejs curl jq
+  strace linux-perf
 )
 
 missing=()

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-from procs import Agent, Emulator, agent_config, call, free_port
+from procs import call, emulator_and_agent
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES = os.path.join(ROOT, "deploy", "prometheus", "tokenwarden.rules.yml")
@@ -53,14 +53,8 @@ def names_used():
 def exposed(binary, work):
     """The metric names of /metrics of an agent that has served a token, a
     proxied call and an upstream error."""
-    emu = Emulator(binary, work)
-    agent = None
-    try:
-        port = free_port()
-        config = os.path.join(work, "agent.toml")
-        with open(config, "w") as f:
-            f.write(agent_config(emu, port, os.path.join(work, "state")))
-        agent = Agent(binary, config, port, os.path.join(work, "agent.log"))
+    with emulator_and_agent(binary, work) as (emu, agent):
+        port = agent.port
         agent.token("shop")
         path = "/proxy/shop/ecom/execute_request/merchant/ecom_balance/v1/get"
         status = call(port, "POST", path, {})[0]
@@ -71,10 +65,6 @@ def exposed(binary, work):
         status, _, text = call(port, "GET", "/metrics")
         assert status == 200, f"/metrics answered {status}"
         return {m.group(1) for m in re.finditer(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]", text, re.M)}
-    finally:
-        if agent:
-            agent.stop()
-        emu.stop()
 
 
 def main():

@@ -2,6 +2,7 @@
 emulate --demo`) and the agent (`tokenwarden serve`) as child processes on
 free loopback ports, each logging to a file in the test's directory, and
 stopped by their PID."""
+import contextlib
 import json
 import os
 import signal
@@ -115,3 +116,22 @@ def json_of(reply):
     status, _, body = reply
     assert 200 <= status < 300, f"HTTP {status}: {body}"
     return json.loads(body)
+
+
+@contextlib.contextmanager
+def emulator_and_agent(binary, work):
+    """The emulator and an agent serving its demo accounts (agent_config), in
+    `work`; both stopped on leaving. Yields (emulator, agent)."""
+    emu = Emulator(binary, work)
+    agent = None
+    try:
+        port = free_port()
+        config = os.path.join(work, "agent.toml")
+        with open(config, "w") as f:
+            f.write(agent_config(emu, port, os.path.join(work, "state")))
+        agent = Agent(binary, config, port, os.path.join(work, "agent.log"))
+        yield emu, agent
+    finally:
+        if agent:
+            agent.stop()
+        emu.stop()

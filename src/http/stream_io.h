@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "http/draining_read.h"
 #include "http/message_parser.h"
 
 namespace tokenwarden::http {
@@ -79,12 +80,13 @@ bool ParseBuffered(boost::beast::flat_buffer& buffer, MessageParser<isRequest>& 
 // sizes a read by the buffer's spare capacity, so a small buffer takes a
 // 4 KiB answer 512 bytes at a time, a system call each; a few pooled
 // upstream connections can afford a larger buffer, while the server's
-// thousands of idle ones keep the small default.
-inline boost::asio::mutable_buffer ReadSpace(boost::beast::flat_buffer& buffer, size_t least = 512) {
+// thousands of idle ones keep the small default. A read into it that comes
+// short lets the next one wait for epoll at once (http/draining_read.h).
+inline DrainingBuffer ReadSpace(boost::beast::flat_buffer& buffer, size_t least = 512) {
   size_t room = buffer.max_size() - buffer.size();
   size_t spare = buffer.capacity() - buffer.size();
   size_t size = std::min({std::max(least, spare), size_t{65536}, room});
-  return size == 0 ? boost::asio::mutable_buffer() : buffer.prepare(size);
+  return DrainingBuffer(size == 0 ? boost::asio::mutable_buffer() : buffer.prepare(size));
 }
 
 // After a read into ReadSpace of `n` bytes that ended with `ec`: true when
