@@ -71,14 +71,14 @@ def demo_configuration(path, limit=30):
     raise RuntimeError(f"the emulator printed no demo configuration in {limit} s: {path}")
 
 
-def nginx_conf(work, name, port, body):
+def nginx_conf(work, name, port, body, workers=1):
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     conf = os.path.join(d, "nginx.conf")
     temps = "".join(f"  {t}_temp_path {d}/{t};\n" for t in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     with open(conf, "w") as f:
         f.write(f"""user root;
-worker_processes 1;
+worker_processes {workers};
 error_log {d}/error.log warn;
 pid {d}/nginx.pid;
 events {{ worker_connections 1024; }}
@@ -123,6 +123,65 @@ def wrk(port, path, headers, args, pids):
     return {"rps": rps, "p50": latency(out, "50%"), "p99": latency(out, "99%"),
             "errors": errors.group(0) if errors else "",
             "user_us": (after[0] - before[0]) / requests * 1e6, "system_us": (after[1] - before[1]) / requests * 1e6}
+
+
+def wrk_attached(port, path, headers, args, tool):
+    """A 3 s wrk run of the usual shape with `tool` (a command line) attached to the serving processes;
+    the tool is stopped with SIGINT afterwards. The number of requests and the tool's standard error."""
+    attached = subprocess.Popen(tool, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    time.sleep(1)  # attached
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", "3s"]
+    for h in headers:
+        cmd += ["-H", h]
+    text = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                          timeout=60).stdout
+    attached.send_signal(signal.SIGINT)
+    return int(re.search(r"(\d+) requests in", text).group(1)), attached.communicate(timeout=60)[1]
+
+
+def traced(port, path, headers, args, pids, work):
+    """The serving processes `pids`: their system calls by name (strace -c) and, in a second run without
+    strace (whose stops are context switches themselves), their context switches (perf stat), per
+    request."""
+    out = os.path.join(work, "strace.txt")
+    ids = [a for pid in pids for a in ("-p", str(pid))]
+    requests, _ = wrk_attached(port, path, headers, args, ["strace", "-c", "-f", "-qq", "-o", out] + ids)
+    calls = {}
+    with open(out) as f:
+        for line in f:
+            fields = line.split()
+            # % time, seconds, usecs/call, calls, [errors,] syscall
+            if len(fields) >= 5 and re.match(r"[\d.]+$", fields[0]) and fields[-1] != "total":
+                calls[fields[-1]] = (int(fields[3]) / requests, (int(fields[4]) if len(fields) == 6 else 0) / requests)
+    requests, perf_text = wrk_attached(port, path, headers, args, ["perf", "stat", "-x,", "-e", "context-switches",
+                                                                   "-p", ",".join(map(str, pids))])
+    switches = next((int(line.split(",")[0]) for line in perf_text.splitlines()
+                     if ",context-switches," in line and line.split(",")[0].isdigit()), 0)
+    return calls, switches / requests
+
+
+def print_syscalls(cases, serving, args, work):
+    """Per request, for each case: each side's system calls by name (errors, such as EAGAIN, in
+    brackets) and context switches."""
+    print("\nSystem calls and context switches per request (strace -c -f and perf stat -e context-switches "
+          "attached to each side's serving processes during a 3 s wrk run of the same shape; the counts, not "
+          "the time, are what matter, as tracing slows both sides alike).\n")
+    for name, a_port, n_port, path, headers, _ in cases:
+        result = {side: traced(port, path, headers, args, serving[side], work)
+                  for side, port in (("agent", a_port), ("nginx", n_port))}
+        names = sorted(set(result["agent"][0]) | set(result["nginx"][0]),
+                       key=lambda c: -max(result[side][0].get(c, (0, 0))[0] for side in result))
+        print(f"{name}:\n\n| per request | agent | nginx |\n|---|---|---|")
+        totals = [sum(c for c, _ in result[side][0].values()) for side in ("agent", "nginx")]
+        print(f"| all system calls | {totals[0]:.2f} | {totals[1]:.2f} |")
+        for call in names:
+            row = []
+            for side in ("agent", "nginx"):
+                c, e = result[side][0].get(call, (0, 0))
+                row.append(f"{c:.2f}" + (f" ({e:.2f} failed)" if e >= 0.005 else ""))
+            if any(not r.startswith("0.00") for r in row):
+                print(f"| {call} | {row[0]} | {row[1]} |")
+        print(f"| context switches | {result['agent'][1]:.3f} | {result['nginx'][1]:.3f} |\n")
 
 
 def latency(wrk_out, percentile):
@@ -224,6 +283,19 @@ def main():
     ap.add_argument("--connections", type=int, default=50, help="wrk -c (default 50)")
     ap.add_argument("--threads", type=int, default=1, help="wrk -t (default 1)")
     ap.add_argument("--runs", type=int, default=3, help="alternating runs per side; the best of each counts (default 3)")
+    ap.add_argument("--server-threads", type=int, default=1,
+                    help="the agent's threads and nginx's worker_processes (default 1)")
+    ap.add_argument("--cases", default="token,proxy", help="which cases to run: token, proxy (default both)")
+    ap.add_argument("--syscalls", action="store_true",
+                    help="also count each side's system calls and context switches per request (strace -c, "
+                         "perf stat), in a separate shorter run")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="also record where the agent's CPU goes during a 3 s proxy run (perf record, "
+                         "cpu-clock) and write the report by symbol to FILE")
+    ap.add_argument("--hold", type=int, default=0, metavar="SECONDS",
+                    help="before any load, print the ports and process ids and keep everything running this "
+                         "long, to measure by hand")
+    ap.add_argument("--no-memory", action="store_true", help="skip the idle memory section")
     args = ap.parse_args()
     binary = os.path.join(args.build, "bin", "tokenwarden")
     for tool in ("wrk", "nginx"):
@@ -251,7 +323,7 @@ def main():
 
         accounts = accounts.replace(f"http://127.0.0.1:{emu_port}/v.1.0", f"http://127.0.0.1:{up_port}/v.1.0")
         with open(f"{work}/agent.toml", "w") as f:
-            f.write(f'[agent]\nlisten = "127.0.0.1:{agent_port}"\nstate_dir = "{work}/state"\nthreads = 1\n'
+            f.write(f'[agent]\nlisten = "127.0.0.1:{agent_port}"\nstate_dir = "{work}/state"\nthreads = {args.server_threads}\n'
                     f'log_level = "warn"\n\n{accounts}')
         procs.append(subprocess.Popen([binary, "serve", "--config", f"{work}/agent.toml"],
                                       stdout=subprocess.DEVNULL, stderr=open(f"{work}/agent.log", "w")))
@@ -270,7 +342,7 @@ def main():
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Authorization "{jwt}";
-    }}""".replace("server {", "server {"))
+    }}""", workers=args.server_threads)
         # The keep-alive pool to the upstream lives in the http block.
         text = open(conf).read().replace("  server {", f"  upstream upstream_pool {{ server 127.0.0.1:{up_port}; keepalive 64; }}\n  server {{", 1)
         open(conf, "w").write(text)
@@ -280,14 +352,21 @@ def main():
         assert get(peer_port, "/v1/token/shop")[1] == token_body, "nginx must serve the very same body"
 
         time.sleep(2)  # idle: no call in flight, first authorizations done
+        if args.hold:
+            print(f"agent :{agent_port} pid {procs[2].pid}; nginx peer :{peer_port} pids "
+                  f"{nginx_pids(procs[3].pid)}; upstream :{up_port}; emulator :{emu_port}", flush=True)
+            time.sleep(args.hold)
         agent_mem = memory_kib(procs[2].pid)
         agent_parts = memory_parts_kib(procs[2].pid)
-        floor_mem, floor_parts = memory_floor(args.build, f"{work}/keys/alliance.private.jwk.json")
-        nginx_mem, nginx_procs = nginx_memory_kib(procs[3].pid)
+        if not args.no_memory:
+            floor_mem, floor_parts = memory_floor(args.build, f"{work}/keys/alliance.private.jwk.json")
+            nginx_mem, nginx_procs = nginx_memory_kib(procs[3].pid)
 
-        print(f"## 1-2. The agent against nginx, wrk on loopback\n\n"
+        n = args.server_threads
+        print(f"## 1-2. The agent against nginx, wrk on loopback, {n} thread{'s' if n > 1 else ''} against "
+              f"{n} worker{'s' if n > 1 else ''}\n\n"
               f"`wrk -t{args.threads} -c{args.connections} -d{args.seconds}s --latency`, best of {args.runs} "
-              f"alternating runs per side; the agent with `threads = 1`, nginx with `worker_processes 1`; "
+              f"alternating runs per side; the agent with `threads = {n}`, nginx with `worker_processes {n}`; "
               f"{os.cpu_count()} CPUs. Latency in microseconds.\n")
         print("| case | agent req/s | nginx req/s | ratio (target >= 1.0) | agent p50 / p99 | nginx p50 / p99 |")
         print("|---|---|---|---|---|---|")
@@ -296,6 +375,8 @@ def main():
                   "/v1/token/shop", ["Tokenwarden-Request: 1"], False),
                  ("proxy `GET /proxy/delivery/divisions` vs nginx reverse proxy adding the same header",
                   agent_port, peer_port, "/proxy/delivery/divisions", [], True)]
+        wanted = set(args.cases.split(","))
+        cases = [c for c, key in zip(cases, ("token", "proxy")) if key in wanted]
         serving = {"agent": [procs[2].pid], "nginx": nginx_pids(procs[3].pid)}
         cpu_rows = []
         for name, a_port, n_port, path, headers, p99_target in cases:
@@ -320,10 +401,26 @@ def main():
         print("| case | agent user / system / total | nginx user / system / total |")
         print("|---|---|---|")
         print("\n".join(cpu_rows))
+        if args.syscalls:
+            print_syscalls(cases, serving, args, work)
+        if args.profile:
+            data = os.path.join(work, "perf.data")
+            wrk_attached(agent_port, "/proxy/delivery/divisions", [], args,
+                         ["perf", "record", "-q", "-e", "cpu-clock", "-g", "-o", data, "-p", str(procs[2].pid)])
+            with open(args.profile, "w") as f:
+                for sort, limit in (("dso", "0.1"), ("dso,symbol", "0.3")):
+                    report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--percent-limit",
+                                             limit, "--sort", sort, "-g", "none"], capture_output=True, text=True,
+                                            check=True).stdout
+                    f.writelines(re.sub(r" {2,}", "  ", line).rstrip() + "\n" for line in report.splitlines()
+                                 if line.strip() and not line.startswith("#"))
+                    f.write("\n")
         stats = json.loads(get(emu_port, "/_emulator/stats")[1])
         auths = sum(v["authorizations"] for p in stats.values() for v in p.values())
         print(f"\nUpstream authorizations during the whole run: {auths} (one per account).\n")
 
+        if args.no_memory:
+            return 0
         print("## 6. Idle memory: the agent with two accounts\n")
         static = is_static(agent_parts) and is_static(floor_parts)
         linking = ("Both binaries are linked static (TW_STATIC_BINARY, the default): OpenSSL, libstdc++ and "

@@ -43,7 +43,10 @@ static_build=$build-static
 cmake -S "$here/.." -B "$static_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTW_STATIC_BINARY=ON \
   -DTW_BUILD_TESTS=OFF >&2
 cmake --build "$static_build" -j "$(nproc)" --target tokenwarden memory_floor >&2
-section agent_vs_nginx /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build"
+section agent_vs_nginx /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --syscalls
+# The same two cases with two threads against two nginx workers (wrk keeps
+# one thread: the 2 CPUs are shared by all three).
+section agent_vs_nginx_2 /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --server-threads 2 --no-memory
 section storm "$here/figures.py" "3. Refresh storm: 10,000 concurrent requests as the session expires (one agent)" \
   "$bin/reliability_process_test" '*RefreshStorm*' TW_STORM_REQUESTS=10000
 section fleet_storm "$here/figures.py" "3b. Refresh storm through 8 fleet agents (one redis-server)" \
@@ -77,7 +80,7 @@ section current google_bench "7. TokenManager::current() on 2 threads, against a
   echo "| wrk | $(wrk -v 2>&1 | head -1 | cut -d' ' -f2) |"
   echo "| redis-server | $(redis-server --version | grep -o 'v=[^ ]*' | cut -d= -f2) |"
   echo
-  for name in agent_vs_nginx storm fleet_storm scale scale_steady jwe_peers jwe_floor current; do
+  for name in agent_vs_nginx agent_vs_nginx_2 storm fleet_storm scale scale_steady jwe_peers jwe_floor current; do
     cat "$part/$name.md"
     # A blank line after each section, so that its last table or line does
     # not run into the next heading.
