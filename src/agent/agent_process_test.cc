@@ -10,7 +10,7 @@
 #include <regex>
 
 #include "agent/agent_process_test_util.h"
-#include "emulator/callback_receiver_test_util.h"
+#include "testing/callback_receiver.h"
 
 namespace tokenwarden::agent {
 namespace {
@@ -412,7 +412,7 @@ TEST_F(AgentProcessTest, BadConfigurationFailsAtStartNamingTheField) {
 // session's serverPublic to encrypt to; the agent does not hand it to
 // clients yet, so the refund leg is covered by the emulator's own tests.)
 TEST_F(AgentProcessTest, AMerchantsOrderJourneyRunsThroughTheProxy) {
-  emulator::CallbackReceiver merchant;
+  testing::CallbackReceiver merchant;
   StartAgent();
   nlohmann::json order = testing::ExampleOrder("proxy-journey", 2000);
   order["notificationUrl"] = merchant.url();

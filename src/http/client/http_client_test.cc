@@ -21,8 +21,8 @@
 #include <mutex>
 #include <thread>
 
-#include "http/client/testing/nginx_server.h"
-#include "http/client/testing/run_awaitable.h"
+#include "testing/nginx_server.h"
+#include "testing/run_awaitable.h"
 
 namespace tokenwarden::http {
 namespace {
