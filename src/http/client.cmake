@@ -16,3 +16,9 @@ tw_test(http_client_test
   DEPS tokenwarden::http tokenwarden::testing
   LABEL integration
   TIMEOUT 60)
+
+tw_test(http_client_tls_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/client/http_client_tls_test.cc
+  DEPS tokenwarden::http tokenwarden::testing OpenSSL::SSL
+  LABEL integration
+  TIMEOUT 60)
