@@ -53,6 +53,10 @@ using testing::WaitFor;
 
 inline constexpr const char* kTokenwardenBin = TW_BIN_DIR "/tokenwarden";
 
+// The documented create-order example, sent to the shop through the proxy.
+inline const std::string kOrder = testing::ExampleOrderBody("m-1", 100);
+inline const std::string kOrderPath = "/proxy/shop/ecom/execute_request/hpp/v1/create-order";
+
 class AgentProcessTest : public ::testing::Test {
  protected:
   static constexpr const char* kBin = kTokenwardenBin;
