@@ -1,5 +1,6 @@
 #include "emulator/alliance.h"
 
+#include "emulator/operation_lookup.h"
 #include "emulator/orders.h"
 #include "emulator/refund.h"
 #include "jose/jwe.h"
@@ -132,6 +133,10 @@ http::Response AllianceCall(State& state, const http::Request& request) {
       answer = CreateOrder(state, code, body);
     } else if (path.ends_with("/hpp/v1/operations")) {
       answer = ReadOrder(state, code, body);
+    } else if (path.ends_with("/payments/v1/operations")) {
+      answer = ReadOperationById(state, code, body);
+    } else if (path.ends_with("/payments/v1/operation/by_merchant_request_id")) {
+      answer = ReadOperationByMerchantRequestId(state, code, body);
     } else if (path.ends_with("/ecom_balance/v1/get")) {
       answer = http::Response::Json(200, {{"balance", 0}, {"currency", "UAH"}, {"date", FormatBankKyiv(now)}});
     } else {

@@ -220,7 +220,8 @@ TEST_F(Orders, OldOrdersAreForgottenSoTheStateStaysBounded) {
 TEST_F(Orders, EveryJourneyCallNeedsTheSessionAndTakesInjectedErrors) {
   auto s = Authorize();
   for (const char* path : {"/ecom/execute_request/hpp/v1/create-order", "/ecom/execute_request/hpp/v1/operations",
-                           "/ecom/execute_request/payments/v3/refund"}) {
+                           "/ecom/execute_request/payments/v3/refund", "/ecom/execute_request/payments/v1/operations",
+                           "/ecom/execute_request/payments/v1/operation/by_merchant_request_id"}) {
     auto absent = CallBank(s, path, false);
     EXPECT_EQ(absent.json()["msgCode"], "b_refresh_token_absent") << path;
     auto foreign = s;
@@ -239,7 +240,8 @@ TEST_F(Orders, EveryJourneyCallNeedsTheSessionAndTakesInjectedErrors) {
 TEST_F(Orders, MalformedOrHugeBodiesGetAClearErrorAndTheEmulatorGoesOn) {
   auto s = Authorize();
   for (const char* path : {"/ecom/execute_request/hpp/v1/create-order", "/ecom/execute_request/hpp/v1/operations",
-                           "/ecom/execute_request/payments/v3/refund"}) {
+                           "/ecom/execute_request/payments/v3/refund", "/ecom/execute_request/payments/v1/operations",
+                           "/ecom/execute_request/payments/v1/operation/by_merchant_request_id"}) {
     for (const std::string& body : {std::string("{not json"), std::string("[1,2]"), std::string("\"str\"")}) {
       auto r = CallBank(s, path, true, body);
       EXPECT_EQ(r.status, 400) << path << " " << body;
