@@ -127,6 +127,16 @@ http::Response ApplySettings(State& state, const nlohmann::json& b) {
     if (!most.ok()) return Bad(most.error().message);
     s.max_pending_callbacks = static_cast<size_t>(*most);
   }
+  if (b.contains("session_retention_seconds")) {
+    auto span = SpanField(b, "session_retention_seconds");
+    if (!span.ok()) return Bad(span.error().message);
+    s.session_retention = *span;
+  }
+  if (b.contains("max_sessions")) {
+    auto most = IntField(b, "max_sessions", 1, 1'000'000, std::nullopt);
+    if (!most.ok()) return Bad(most.error().message);
+    s.max_sessions = static_cast<size_t>(*most);
+  }
   if (b.contains("max_orders")) {
     auto most = IntField(b, "max_orders", 1, 1'000'000, std::nullopt);
     if (!most.ok()) return Bad(most.error().message);
@@ -169,6 +179,7 @@ Status RegisterApiKey(State& state, const std::string& api_key) {
 
 nlohmann::json Stats(State& state) {
   SweepOrders(state);
+  state.SweepSessions();
   nlohmann::json alliance = nlohmann::json::object(), novapost = nlohmann::json::object();
   TimePoint now = state.clock->Now();
   for (auto& [code, m] : state.merchants) {

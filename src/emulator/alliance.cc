@@ -94,6 +94,7 @@ http::Response AllianceAuthorize(State& state, const http::Request& request, boo
   if (wrong_key) recipient = jose::EcKey::Generate(jose::Curve::kP384)->PublicOnly();
   auto jwe = jose::EncryptCompact(answer.dump(), recipient);
   if (!jwe.ok()) return AllianceError(500, "b_internal_error", "encryption failed");
+  state.SweepSessions(/*adding=*/1);
   state.sessions[device] = std::move(session);
   m.last_used = now;
   ++m.authorizations;
