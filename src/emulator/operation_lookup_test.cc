@@ -117,13 +117,7 @@ TEST_F(OperationLookup, UnknownForeignAndMalformedIdsAreRefused) {
   // The order's hppOrderId is not an operation's id.
   EXPECT_EQ(ById(s, order["hppOrderId"]).json()["msgCode"], "b_operation_not_found");
 
-  auto other_key = *jose::EcKey::Generate(jose::Curve::kP384);
-  const std::string other = "6f1c0a3e-0000-4000-8000-000000000002";
-  ASSERT_EQ(Call("POST", "/_emulator/alliance/merchants", {},
-                 nlohmann::json{{"serviceCode", other}, {"clientPublicJwk", other_key.PublicJwk()}}.dump()).status, 201);
-  auto a = Call("POST", "/api-gateway/authorize_virtual_device", {{"x-api_version", "v1"}},
-                nlohmann::json{{"serviceCode", other}}.dump());
-  auto foreign = nlohmann::json::parse(jose::DecryptCompact(a.json()["jwe"].get<std::string>(), other_key)->plaintext.reveal());
+  auto foreign = OtherMerchantsSession();
   EXPECT_EQ(ById(foreign, purchase).json()["msgCode"], "b_operation_not_found");
   EXPECT_EQ(ByRequestId(foreign, kDocRequestId).json()["msgCode"], "b_operation_not_found");
 

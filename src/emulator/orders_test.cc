@@ -192,13 +192,7 @@ TEST_F(Orders, UnknownAndForeignOrdersAreNotFound) {
   auto r = ReadOrder(s, "1729673735773zTmfRBLPRgE");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.json()["msgCode"], "b_order_not_found");
-  auto other_key = *jose::EcKey::Generate(jose::Curve::kP384);
-  const std::string other = "6f1c0a3e-0000-4000-8000-000000000002";
-  ASSERT_EQ(Call("POST", "/_emulator/alliance/merchants", {},
-                 nlohmann::json{{"serviceCode", other}, {"clientPublicJwk", other_key.PublicJwk()}}.dump()).status, 201);
-  auto a = Call("POST", "/api-gateway/authorize_virtual_device", {{"x-api_version", "v1"}},
-                nlohmann::json{{"serviceCode", other}}.dump());
-  auto session = nlohmann::json::parse(jose::DecryptCompact(a.json()["jwe"].get<std::string>(), other_key)->plaintext.reveal());
+  auto session = OtherMerchantsSession();
   EXPECT_EQ(ReadOrder(session, o["hppOrderId"]).json()["msgCode"], "b_order_not_found");
   EXPECT_EQ(ReadOrder(s, "").json()["msgCode"], "b_bad_request");
 }
