@@ -53,7 +53,8 @@ TEST(TokenJson, AnAllianceSessionCarriesTheBanksServerPublic) {
   s.upstream_state = Secret(nlohmann::json{{"serverPublicKey", jwk}}.dump());  // the older name
   EXPECT_EQ(nlohmann::json::parse(RenderTokenJson(s))["serverPublic"], jwk);
 
-  for (const std::string& state : {std::string("{}"), std::string("not json"), std::string("{\"serverPublic\":\"text\"}")}) {
+  for (const std::string& state :
+       {std::string("{}"), std::string("not json"), std::string("{\"serverPublic\":\"text\"}")}) {
     s.upstream_state = Secret(state);
     EXPECT_FALSE(nlohmann::json::parse(RenderTokenJson(s)).contains("serverPublic")) << state;
   }

@@ -122,15 +122,16 @@ TEST_F(OperationLookup, UnknownForeignAndMalformedIdsAreRefused) {
   EXPECT_EQ(ByRequestId(foreign, kDocRequestId).json()["msgCode"], "b_operation_not_found");
 
   for (const auto& [path, field] : {std::pair{kById, "id"}, std::pair{kByRequestId, "merchantRequestId"}}) {
-    for (const nlohmann::json& body : {nlohmann::json::object(), nlohmann::json{{field, 17}}, nlohmann::json{{field, ""}},
-                                       nlohmann::json{{field, std::string(65, 'x')}}}) {
+    for (const nlohmann::json& body : {nlohmann::json::object(), nlohmann::json{{field, 17}},
+                                       nlohmann::json{{field, ""}}, nlohmann::json{{field, std::string(65, 'x')}}}) {
       auto r = CallBank(s, path, true, body.dump());
       EXPECT_EQ(r.status, 400) << path << " " << body;
       EXPECT_EQ(r.json()["msgCode"], "b_bad_request") << path << " " << body;
       EXPECT_NE(r.json().value("msgText", "").find(field), std::string::npos) << r.body;
     }
   }
-  EXPECT_EQ(Stats()["alliance"][kCode]["rejected"]["b_operation_not_found"], 2);  // the foreign ones count against the other merchant
+  // The two foreign lookups count against the other merchant.
+  EXPECT_EQ(Stats()["alliance"][kCode]["rejected"]["b_operation_not_found"], 2);
 }
 
 }  // namespace
