@@ -9,6 +9,8 @@
 #include <regex>
 
 #include "agent/agent_process_test_util.h"
+#include "jose/jwe.h"
+#include "jose/jwk.h"
 #include "testing/callback_receiver.h"
 
 namespace tokenwarden::agent {
@@ -318,17 +320,22 @@ TEST_F(AgentProcessTest, ClientTokensLimitWhichAccountsAClientReads) {
 }
 
 // The merchant's journey as far as a client of the agent can take it:
-// create the order through the proxy, the payer pays, the bank's callback
-// arrives, the order reads back through the proxy. (A refund needs the
-// session's serverPublic to encrypt to; the agent does not hand it to
-// clients yet, so the refund leg is covered by the emulator's own tests.)
-TEST_F(AgentProcessTest, AMerchantsOrderJourneyRunsThroughTheProxy) {
+// The merchant's whole journey through the proxy: create the order, the
+// payer pays, the bank's callback arrives, the order and its purchase read
+// back by all three lookups, then a partial refund, a full refund and a
+// refund beyond the amount refused, each REFUND encrypted to the
+// serverPublic that GET /v1/token hands out and its answer decrypted with
+// the merchant's key.
+TEST_F(AgentProcessTest, AMerchantsWholeJourneyRunsThroughTheProxy) {
   testing::CallbackReceiver merchant;
   StartAgent();
+  const Headers json_headers = {{"content-type", "application/json"}};
+  auto bank = [&](const std::string& path, const nlohmann::json& body) {
+    return Agent("POST", "/proxy/shop/ecom/execute_request" + path, json_headers, body.dump());
+  };
   nlohmann::json order = testing::ExampleOrder("proxy-journey", 2000);
   order["notificationUrl"] = merchant.url();
-  const Headers json_headers = {{"content-type", "application/json"}};
-  auto created = Agent("POST", kOrderPath, json_headers, order.dump());
+  auto created = bank("/hpp/v1/create-order", order);
   ASSERT_EQ(created.status, 200) << created.body;
   std::string id = created.json()["hppOrderId"];
   EXPECT_EQ(created.json()["orderStatus"], "PENDING");
@@ -336,10 +343,59 @@ TEST_F(AgentProcessTest, AMerchantsOrderJourneyRunsThroughTheProxy) {
   auto received = merchant.WaitFor(1);
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0]["orderStatus"], "SUCCESS");
-  auto read = Agent("POST", "/proxy/shop/ecom/execute_request/hpp/v1/operations", json_headers,
-                    nlohmann::json{{"hppOrderId", id}}.dump());
+
+  // The three lookups: the order by hppOrderId, its purchase by
+  // operationId and by the merchantRequestId the order was made with.
+  auto read = bank("/hpp/v1/operations", {{"hppOrderId", id}});
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(read.json(), received[0]);
+  std::string purchase = read.json()["operations"][0]["operationId"];
+  auto by_id = bank("/payments/v1/operations", {{"id", purchase}});
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(by_id.json()["operationId"], purchase);
+  EXPECT_EQ(by_id.json()["hppOrderId"], id);
+  EXPECT_EQ(by_id.json()["coinAmount"], 2000);
+  auto by_request = bank("/payments/v1/operation/by_merchant_request_id", {{"merchantRequestId", "proxy-journey"}});
+  ASSERT_EQ(by_request.status, 200) << by_request.body;
+  EXPECT_EQ(by_request.json(), by_id.json());
+
+  auto token = Token("shop");
+  ASSERT_TRUE(token.contains("serverPublic")) << token;
+  auto server = jose::EcKey::FromJwk(token["serverPublic"]);
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  auto merchant_key = jose::EcKey::FromJwkString(Slurp(dir_ + "/demo/alliance.private.jwk.json"));
+  ASSERT_TRUE(merchant_key.ok()) << merchant_key.error().message;
+  auto refund = [&](long long amount) -> std::pair<testing::HttpReply, nlohmann::json> {
+    auto jwe = jose::EncryptCompact(testing::ExampleRefund(purchase, amount).dump(), *server);
+    EXPECT_TRUE(jwe.ok());
+    auto r = bank("/payments/v3/refund", {{"jwe", jwe.ok() ? *jwe : ""}});
+    if (r.status != 200) return {r, r.json()};
+    auto plain = jose::DecryptCompact(r.json().value("jwe", ""), *merchant_key);
+    EXPECT_TRUE(plain.ok()) << r.body;
+    return {r, plain.ok() ? nlohmann::json::parse(plain->plaintext.reveal()) : nlohmann::json()};
+  };
+  auto partial = refund(700);
+  ASSERT_EQ(partial.first.status, 200) << partial.first.body;
+  EXPECT_EQ(partial.second["type"], "REFUND");
+  EXPECT_EQ(partial.second["coinAmount"], 700);
+  auto full = refund(1300);
+  ASSERT_EQ(full.first.status, 200) << full.first.body;
+  EXPECT_EQ(full.second["coinAmount"], 1300);
+  auto beyond = refund(1);
+  EXPECT_EQ(beyond.first.status, 400);
+  EXPECT_EQ(beyond.second["msgCode"], "b_refund_amount_exceeded");
+
+  // Each refund is called back, and reads back naming the purchase.
+  received = merchant.WaitFor(3);
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(received[1]["coinAmount"], 700);
+  EXPECT_EQ(received[2]["coinAmount"], 1300);
+  auto refunded = bank("/payments/v1/operations", {{"id", full.second["operationId"]}});
+  ASSERT_EQ(refunded.status, 200) << refunded.body;
+  EXPECT_EQ(refunded.json()["originalOperationId"], purchase);
+  EXPECT_EQ(bank("/hpp/v1/operations", {{"hppOrderId", id}}).json()["operations"].size(), 3u);
+  // One session served the whole journey: no call was refused for authorization.
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
 }
 
 }  // namespace
