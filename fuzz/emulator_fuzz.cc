@@ -1,12 +1,14 @@
 // libFuzzer: the emulator's readers of a merchant's requests. The input's
-// first byte picks the call, the rest is its body: create-order and reading
-// order data get it as the JSON body; REFUND gets it both as the raw body
+// first byte picks the call, the rest is its body: create-order, reading
+// order data and the two operation lookups (by id, by merchantRequestId)
+// get it as the JSON body; REFUND gets it both as the raw body
 // (a JWE that must not decrypt, or garbage) and encrypted to the session's
 // serverPublic, so that the refund payload reader is reached too. Nothing
 // may crash; every answer is a status with the bank's error shape or an
 // order.
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,19 +63,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static World* world = new World();
   if (size == 0) return 0;
   std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 3) {
-    case 0:
-      world->Call("/ecom/execute_request/hpp/v1/create-order", body);
-      break;
-    case 1:
-      world->Call("/ecom/execute_request/hpp/v1/operations", body);
-      break;
-    default: {
-      world->Call("/ecom/execute_request/payments/v3/refund", body);
-      auto jwe = tokenwarden::jose::EncryptCompact(body, world->server_public);
-      if (jwe.ok()) world->Call("/ecom/execute_request/payments/v3/refund", "{\"jwe\":\"" + *jwe + "\"}");
-      break;
-    }
+  // The seeds' first bytes (fuzz/seed.py) pick these; 2 is the refund.
+  static constexpr const char* kJsonCalls[] = {"/ecom/execute_request/hpp/v1/create-order",
+                                               "/ecom/execute_request/hpp/v1/operations", nullptr,
+                                               "/ecom/execute_request/payments/v1/operations",
+                                               "/ecom/execute_request/payments/v1/operation/by_merchant_request_id"};
+  if (const char* path = kJsonCalls[data[0] % std::size(kJsonCalls)]; path != nullptr) {
+    world->Call(path, body);
+    return 0;
   }
+  world->Call("/ecom/execute_request/payments/v3/refund", body);
+  auto jwe = tokenwarden::jose::EncryptCompact(body, world->server_public);
+  if (jwe.ok()) world->Call("/ecom/execute_request/payments/v3/refund", "{\"jwe\":\"" + *jwe + "\"}");
   return 0;
 }

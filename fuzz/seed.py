@@ -196,7 +196,8 @@ for name, data in answers.items():
     write("answer_fuzz", name, data)
 
 # The emulator's readers: the first byte picks create-order (0), reading
-# order data (1) or a refund (2); the bank's documented examples.
+# order data (1), a refund (2), an operation by id (3) or by
+# merchantRequestId (4); the bank's documented examples.
 example_order = {"merchantRequestId": "137d9304-0368-11ed-b939-0242ac120002",
                  "merchantId": "137d9304-0368-11ed-b939-0242ac120002", "hppPayType": "PURCHASE",
                  "coinAmount": 2000, "paymentMethods": ["CARD"], "successUrl": "https://example.com/success",
@@ -209,3 +210,6 @@ write("emulator_fuzz", "refund", "\x02" + json.dumps({
     "merchantRequestId": "137d9304-0368-11ed-b939-0242ac120002", "merchantId": "1234567890",
     "operationId": "1712844596346b9F-WwrWZpq", "coinAmount": "2000", "date": "2025-02-27T14:12:34.00+03:00",
     "merchantComment": "merchant Comment id 1258728c1"}))
+write("emulator_fuzz", "operation-by-id", "\x03" + json.dumps({"id": "16849296265235MUp5dm2pxD"}))
+write("emulator_fuzz", "operation-by-merchant-request-id",
+      "\x04" + json.dumps({"merchantRequestId": "72837906-f526-4aef-8d11-58d80b44cb75"}))

@@ -61,10 +61,13 @@ class Provider {
 
   // Authorizes upstream. On success the session carries headers, issued_at,
   // expires_at and upstream_state; account/generation/refresh_at are filled
-  // in by the TokenManager. Every failure is answered as a verdict, not
-  // thrown; a std::exception that escapes anyway (a bug, bad_alloc) is
-  // taken by the TokenManager as a transient failure with code "internal",
-  // and anything else thrown stops the account's scheduler (logged).
+  // in by the TokenManager. Every failure should be answered as a verdict,
+  // not thrown. Anything that escapes anyway (a bug, bad_alloc, a thrown
+  // non-std type) is taken by the TokenManager as a transient failure with
+  // code "internal" (backoff and retry, the old session served while valid):
+  // it never stops the account's scheduler. A std::exception's what() becomes
+  // the verdict's message, shown on the status page and in the log, so it
+  // must hold no secret.
   virtual boost::asio::awaitable<AuthorizeResult> Authorize() = 0;
 
   // When `session` should be refreshed: at the latest the provider's policy

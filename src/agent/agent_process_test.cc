@@ -1,8 +1,7 @@
 // The agent as users run it: `tokenwarden serve` against `tokenwarden
 // emulate`, both real processes on loopback, observed through the agent's API
-// and the emulator's /_emulator/stats.
-#include <sys/wait.h>
-
+// and the emulator's /_emulator/stats. Reload, stop, restart and a Unix
+// socket: agent_lifecycle_process_test.cc.
 #include <atomic>
 #include <future>
 #include <iostream>
@@ -10,13 +9,12 @@
 #include <regex>
 
 #include "agent/agent_process_test_util.h"
-#include "emulator/callback_receiver_test_util.h"
+#include "jose/jwe.h"
+#include "jose/jwk.h"
+#include "testing/callback_receiver.h"
 
 namespace tokenwarden::agent {
 namespace {
-
-const std::string kOrder = testing::ExampleOrderBody("m-1", 100);
-const std::string kOrderPath = "/proxy/shop/ecom/execute_request/hpp/v1/create-order";
 
 bool HasHeader(const testing::HttpReply& r, const std::string& name, const std::string& value) {
   for (const auto& [n, v] : r.headers) {
@@ -321,103 +319,23 @@ TEST_F(AgentProcessTest, ClientTokensLimitWhichAccountsAClientReads) {
   EXPECT_NE(status.out.find("delivery"), std::string::npos) << status.out;
 }
 
-TEST_F(AgentProcessTest, ReloadKeepsTheSessionsOfUnchangedAccounts) {
-  StartAgent();
-  std::string shop_device = Token("shop")["headers"].value("x-device_id", "");
-  Token("delivery");
-  ASSERT_EQ(Emu("POST", "/_emulator/novapost/keys", R"({"apiKey":"second-key-0123"})").status, 201);
-  secrets_.insert("second-key-0123");
-  std::string emu = "http://127.0.0.1:" + std::to_string(emu_port_);
-  WriteConfig(Config("", "\n[[account]]\nid = \"parcels\"\nprovider = \"novapost\"\nbase_url = \"" + emu +
-                             "/v.1.0\"\napi_key = \"second-key-0123\"\n"));
-  ASSERT_EQ(::kill(agent_->pid(), SIGHUP), 0);
-  ASSERT_TRUE(WaitFor([&] { return V1("GET", "/v1/token/parcels").status == 200; })) << Slurp(agent_log_);
-  EXPECT_EQ(Token("shop")["headers"].value("x-device_id", ""), shop_device);
-  EXPECT_EQ(Token("shop")["generation"], 1);
-  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
-  EXPECT_EQ(Authorizations("novapost", kApiKey), 1);
-  EXPECT_EQ(Authorizations("novapost", "second-key-0123"), 1);
-
-  // A broken file is refused as a whole; the running accounts go on.
-  WriteConfig(Config("refresh_every = \"48h\"\n"));
-  ASSERT_EQ(::kill(agent_->pid(), SIGHUP), 0);
-  ASSERT_TRUE(WaitFor([&] { return Slurp(agent_log_).find("reload_failed") != std::string::npos; }));
-  EXPECT_NE(Slurp(agent_log_).find("refresh_every"), std::string::npos);
-  EXPECT_EQ(V1("GET", "/v1/token/parcels").status, 200);
-  EXPECT_EQ(Token("shop")["generation"], 1);
-}
-
-TEST_F(AgentProcessTest, SigtermLetsACallInFlightFinishThenExits) {
-  StartAgent();
-  Fault({{"kind", "delay"}, {"delay_ms", 1500}, {"path_prefix", "/ecom/"}, {"count", 1}});
-  auto call = std::async(std::launch::async, [this] {
-    return Agent("POST", kOrderPath, {{"content-type", "application/json"}}, kOrder);
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  auto t0 = std::chrono::steady_clock::now();
-  int status = agent_->Stop(SIGTERM, std::chrono::seconds(15));
-  auto r = call.get();
-  EXPECT_EQ(r.status, 200) << r.body;
-  ASSERT_TRUE(WIFEXITED(status)) << status;
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
-  EXPECT_EQ(Agent("GET", "/healthz").status, 0) << "no longer listening";
-  std::string log = Slurp(agent_log_);
-  EXPECT_NE(log.find("\"event\":\"agent_stopping\""), std::string::npos) << log;
-  EXPECT_NE(log.find("\"event\":\"agent_stopped\""), std::string::npos) << log;
-}
-
-TEST_F(AgentProcessTest, ARestartedAgentAdoptsTheStoredSessions) {
-  StartAgent();
-  std::string device = Token("shop")["headers"].value("x-device_id", "");
-  ASSERT_EQ(agent_->Stop(SIGTERM), 0);
-  StartAgent();
-  EXPECT_EQ(Token("shop")["headers"].value("x-device_id", ""), device);
-  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
-  EXPECT_EQ(Authorizations("novapost", kApiKey), 1);
-  // One line says how many accounts started with a restored session.
-  const std::string started = R"("event":"accounts_started","accounts":2,)";
-  ASSERT_TRUE(WaitFor([&] { return Slurp(agent_log_).find(started) != std::string::npos; })) << Slurp(agent_log_);
-  std::string log = Slurp(agent_log_);
-  EXPECT_NE(log.find(R"("sessions_restored":2)", log.find(started)), std::string::npos) << log;
-  EXPECT_EQ(log.find(R"("event":"session_restored")"), std::string::npos) << "per account only at debug level";
-  // The state files hold no secret in the clear.
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ + "/state")) {
-    if (!entry.is_regular_file()) continue;
-    std::string data = Slurp(entry.path());
-    for (const auto& s : secrets_) EXPECT_EQ(data.find(s), std::string::npos) << entry.path() << " holds " << s;
-    auto perms = std::filesystem::status(entry.path()).permissions();
-    EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
-              std::filesystem::perms::none) << entry.path();
-  }
-}
-
-TEST_F(AgentProcessTest, BadConfigurationFailsAtStartNamingTheField) {
-  WriteConfig(Config("refresh_every = \"25h\"\n"));
-  ::setenv("TW_TEST_SERVICE_CODE", kServiceCode, 1);
-  ::setenv("TW_TEST_API_KEY", kApiKey, 1);
-  auto r = testing::RunProcess({kBin, "serve", "--config", dir_ + "/agent.toml"});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("agent.toml: account #1 (id 'shop'): field 'refresh_every'"), std::string::npos) << r.err;
-  ::unsetenv("TW_TEST_API_KEY");
-  WriteConfig(Config());
-  r = testing::RunProcess({kBin, "serve", "--config", dir_ + "/agent.toml"});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("TW_TEST_API_KEY"), std::string::npos) << r.err;
-}
-
 // The merchant's journey as far as a client of the agent can take it:
-// create the order through the proxy, the payer pays, the bank's callback
-// arrives, the order reads back through the proxy. (A refund needs the
-// session's serverPublic to encrypt to; the agent does not hand it to
-// clients yet, so the refund leg is covered by the emulator's own tests.)
-TEST_F(AgentProcessTest, AMerchantsOrderJourneyRunsThroughTheProxy) {
-  emulator::CallbackReceiver merchant;
+// The merchant's whole journey through the proxy: create the order, the
+// payer pays, the bank's callback arrives, the order and its purchase read
+// back by all three lookups, then a partial refund, a full refund and a
+// refund beyond the amount refused, each REFUND encrypted to the
+// serverPublic that GET /v1/token hands out and its answer decrypted with
+// the merchant's key.
+TEST_F(AgentProcessTest, AMerchantsWholeJourneyRunsThroughTheProxy) {
+  testing::CallbackReceiver merchant;
   StartAgent();
+  const Headers json_headers = {{"content-type", "application/json"}};
+  auto bank = [&](const std::string& path, const nlohmann::json& body) {
+    return Agent("POST", "/proxy/shop/ecom/execute_request" + path, json_headers, body.dump());
+  };
   nlohmann::json order = testing::ExampleOrder("proxy-journey", 2000);
   order["notificationUrl"] = merchant.url();
-  const Headers json_headers = {{"content-type", "application/json"}};
-  auto created = Agent("POST", kOrderPath, json_headers, order.dump());
+  auto created = bank("/hpp/v1/create-order", order);
   ASSERT_EQ(created.status, 200) << created.body;
   std::string id = created.json()["hppOrderId"];
   EXPECT_EQ(created.json()["orderStatus"], "PENDING");
@@ -425,10 +343,59 @@ TEST_F(AgentProcessTest, AMerchantsOrderJourneyRunsThroughTheProxy) {
   auto received = merchant.WaitFor(1);
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0]["orderStatus"], "SUCCESS");
-  auto read = Agent("POST", "/proxy/shop/ecom/execute_request/hpp/v1/operations", json_headers,
-                    nlohmann::json{{"hppOrderId", id}}.dump());
+
+  // The three lookups: the order by hppOrderId, its purchase by
+  // operationId and by the merchantRequestId the order was made with.
+  auto read = bank("/hpp/v1/operations", {{"hppOrderId", id}});
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(read.json(), received[0]);
+  std::string purchase = read.json()["operations"][0]["operationId"];
+  auto by_id = bank("/payments/v1/operations", {{"id", purchase}});
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(by_id.json()["operationId"], purchase);
+  EXPECT_EQ(by_id.json()["hppOrderId"], id);
+  EXPECT_EQ(by_id.json()["coinAmount"], 2000);
+  auto by_request = bank("/payments/v1/operation/by_merchant_request_id", {{"merchantRequestId", "proxy-journey"}});
+  ASSERT_EQ(by_request.status, 200) << by_request.body;
+  EXPECT_EQ(by_request.json(), by_id.json());
+
+  auto token = Token("shop");
+  ASSERT_TRUE(token.contains("serverPublic")) << token;
+  auto server = jose::EcKey::FromJwk(token["serverPublic"]);
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  auto merchant_key = jose::EcKey::FromJwkString(Slurp(dir_ + "/demo/alliance.private.jwk.json"));
+  ASSERT_TRUE(merchant_key.ok()) << merchant_key.error().message;
+  auto refund = [&](long long amount) -> std::pair<testing::HttpReply, nlohmann::json> {
+    auto jwe = jose::EncryptCompact(testing::ExampleRefund(purchase, amount).dump(), *server);
+    EXPECT_TRUE(jwe.ok());
+    auto r = bank("/payments/v3/refund", {{"jwe", jwe.ok() ? *jwe : ""}});
+    if (r.status != 200) return {r, r.json()};
+    auto plain = jose::DecryptCompact(r.json().value("jwe", ""), *merchant_key);
+    EXPECT_TRUE(plain.ok()) << r.body;
+    return {r, plain.ok() ? nlohmann::json::parse(plain->plaintext.reveal()) : nlohmann::json()};
+  };
+  auto partial = refund(700);
+  ASSERT_EQ(partial.first.status, 200) << partial.first.body;
+  EXPECT_EQ(partial.second["type"], "REFUND");
+  EXPECT_EQ(partial.second["coinAmount"], 700);
+  auto full = refund(1300);
+  ASSERT_EQ(full.first.status, 200) << full.first.body;
+  EXPECT_EQ(full.second["coinAmount"], 1300);
+  auto beyond = refund(1);
+  EXPECT_EQ(beyond.first.status, 400);
+  EXPECT_EQ(beyond.second["msgCode"], "b_refund_amount_exceeded");
+
+  // Each refund is called back, and reads back naming the purchase.
+  received = merchant.WaitFor(3);
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(received[1]["coinAmount"], 700);
+  EXPECT_EQ(received[2]["coinAmount"], 1300);
+  auto refunded = bank("/payments/v1/operations", {{"id", full.second["operationId"]}});
+  ASSERT_EQ(refunded.status, 200) << refunded.body;
+  EXPECT_EQ(refunded.json()["originalOperationId"], purchase);
+  EXPECT_EQ(bank("/hpp/v1/operations", {{"hppOrderId", id}}).json()["operations"].size(), 3u);
+  // One session served the whole journey: no call was refused for authorization.
+  EXPECT_EQ(Authorizations("alliance", kServiceCode), 1);
 }
 
 }  // namespace
@@ -481,40 +448,6 @@ print(w, h, len(colors), round(background, 3))
 sys.exit(0 if w >= 1000 and len(colors) >= 16 and background < 0.97 else 1)
 )py", png});
   EXPECT_EQ(check.exit_code, 0) << "screenshot looks blank: " << check.out << check.err;
-}
-
-}  // namespace
-}  // namespace tokenwarden::agent
-
-namespace tokenwarden::agent {
-namespace {
-
-TEST_F(AgentProcessTest, ServesOnAUnixSocketAndTheCliReachesIt) {
-  std::string sock = dir_ + "/agent.sock";
-  std::string config = Config();
-  config.replace(config.find("listen = "), config.find('\n', config.find("listen = ")) - config.find("listen = "),
-                 "listen = \"unix:" + sock + "\"");
-  WriteConfig(config);
-  ::setenv("TW_TEST_SERVICE_CODE", kServiceCode, 1);
-  ::setenv("TW_TEST_API_KEY", kApiKey, 1);
-  agent_log_ = dir_ + "/agent.log";
-  testing::ChildProcess agent({kBin, "serve", "--config", dir_ + "/agent.toml"}, agent_log_);
-  testing::ProcessResult token;
-  ASSERT_TRUE(WaitFor([&] {
-    token = testing::RunProcess({kBin, "token", "delivery", "--agent", "unix:" + sock});
-    return token.exit_code == 0;
-  })) << token.err << Slurp(agent_log_);
-  auto j = nlohmann::json::parse(token.out);
-  EXPECT_EQ(j["account"], "delivery");
-  secrets_.insert(j["headers"].value("Authorization", ""));
-  // The socket is the agent's access control: its owner and group only.
-  auto perms = std::filesystem::status(sock).permissions();
-  EXPECT_EQ(perms & std::filesystem::perms::others_all, std::filesystem::perms::none);
-  EXPECT_NE(perms & std::filesystem::perms::group_write, std::filesystem::perms::none);
-  auto status = testing::RunProcess({kBin, "status", "--config", dir_ + "/agent.toml"});
-  EXPECT_EQ(status.exit_code, 0) << status.err;
-  EXPECT_NE(status.out.find("shop"), std::string::npos) << status.out;
-  EXPECT_EQ(agent.Stop(SIGTERM), 0);
 }
 
 }  // namespace

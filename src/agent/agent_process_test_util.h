@@ -23,6 +23,7 @@
 #include "testing/bank_examples.h"
 #include "testing/http_call.h"
 #include "testing/subprocess.h"
+#include "testing/wait_for.h"
 
 namespace tokenwarden::agent {
 
@@ -48,18 +49,13 @@ inline long StatusKiB(pid_t pid, std::string_view field = "VmRSS") {
 }
 inline long ResidentKiB(pid_t pid) { return StatusKiB(pid, "VmRSS"); }
 
-// Polls `f` every 50 ms until it returns true or `limit` passes.
-template <typename F>
-bool WaitFor(F f, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
+using testing::WaitFor;
 
 inline constexpr const char* kTokenwardenBin = TW_BIN_DIR "/tokenwarden";
+
+// The documented create-order example, sent to the shop through the proxy.
+inline const std::string kOrder = testing::ExampleOrderBody("m-1", 100);
+inline const std::string kOrderPath = "/proxy/shop/ecom/execute_request/hpp/v1/create-order";
 
 class AgentProcessTest : public ::testing::Test {
  protected:

@@ -6,6 +6,23 @@
 #include "util/time_format.h"
 
 namespace tokenwarden::agent {
+namespace {
+
+// The bank's key of an Alliance session, from the decrypted authorization
+// answer: "serverPublic", or "serverPublicKey", the older name of the same
+// field (PROTOCOLS.md). Null when absent or not a JWK object.
+nlohmann::ordered_json ServerPublic(const Session& session) {
+  if (session.provider != "alliance") return nullptr;
+  auto answer = nlohmann::ordered_json::parse(session.upstream_state.reveal(), nullptr, false);
+  if (!answer.is_object()) return nullptr;
+  for (const char* name : {"serverPublic", "serverPublicKey"}) {
+    auto it = answer.find(name);
+    if (it != answer.end() && it->is_object()) return *it;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 std::string RenderTokenJson(const Session& session) {
   nlohmann::ordered_json headers = nlohmann::ordered_json::object();
@@ -18,6 +35,7 @@ std::string RenderTokenJson(const Session& session) {
   body["expires_at"] = FormatUtcIso(session.expires_at);
   body["expires_at_kyiv"] = FormatKyivIso(session.expires_at);
   body["refresh_at"] = FormatUtcIso(session.refresh_at);
+  if (auto server_public = ServerPublic(session); !server_public.is_null()) body["serverPublic"] = server_public;
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -1,7 +1,10 @@
 // The body of GET /v1/token/{account} and of a successful invalidate:
 //   {"account": "...", "provider": "...", "generation": N,
 //    "headers": {"<name>": "<value>", ...}, "expires_at": "<UTC ISO-8601>",
-//    "expires_at_kyiv": "...", "refresh_at": "..."}
+//    "expires_at_kyiv": "...", "refresh_at": "..."[, "serverPublic": {JWK}]}
+// serverPublic (Alliance only) is the bank's public key of the session, as
+// its authorization answer gave it: a merchant encrypts its REFUND request
+// to it. It is public; nothing else of the upstream answer is shown.
 #ifndef TOKENWARDEN_AGENT_TOKEN_JSON_H_
 #define TOKENWARDEN_AGENT_TOKEN_JSON_H_
 

@@ -37,6 +37,32 @@ TEST(TokenJson, HasTheDocumentedShape) {
   EXPECT_EQ(text.find("never-shown"), std::string::npos);  // upstream state stays inside
 }
 
+// A merchant encrypts its REFUND to the session's serverPublic: the token
+// answer carries the JWK as the bank gave it, and nothing else of the
+// authorization answer.
+TEST(TokenJson, AnAllianceSessionCarriesTheBanksServerPublic) {
+  const nlohmann::json jwk = {{"kty", "EC"}, {"crv", "P-384"}, {"x", "xx-coordinate"}, {"y", "yy-coordinate"}};
+  Session s;
+  s.account = "shop";
+  s.provider = "alliance";
+  s.upstream_state = Secret(nlohmann::json{{"authToken", "never-shown"}, {"serverPublic", jwk}}.dump());
+  std::string text = RenderTokenJson(s);
+  EXPECT_EQ(nlohmann::json::parse(text)["serverPublic"], jwk);
+  EXPECT_EQ(text.find("never-shown"), std::string::npos);
+
+  s.upstream_state = Secret(nlohmann::json{{"serverPublicKey", jwk}}.dump());  // the older name
+  EXPECT_EQ(nlohmann::json::parse(RenderTokenJson(s))["serverPublic"], jwk);
+
+  for (const std::string& state :
+       {std::string("{}"), std::string("not json"), std::string("{\"serverPublic\":\"text\"}")}) {
+    s.upstream_state = Secret(state);
+    EXPECT_FALSE(nlohmann::json::parse(RenderTokenJson(s)).contains("serverPublic")) << state;
+  }
+  s.provider = "novapost";  // no such key at Nova Post, whatever its answer holds
+  s.upstream_state = Secret(nlohmann::json{{"serverPublic", jwk}}.dump());
+  EXPECT_FALSE(nlohmann::json::parse(RenderTokenJson(s)).contains("serverPublic"));
+}
+
 TEST(TokenJsonCache, RendersEachSessionOnceAndFollowsANewOne) {
   auto first = std::make_shared<Session>();
   first->account = "np";

@@ -117,20 +117,19 @@ http::Response ApplySettings(State& state, const nlohmann::json& b) {
     if (!span.ok()) return Bad(span.error().message);
     *lifetime = std::chrono::floor<std::chrono::seconds>(*span);
   }
-  if (b.contains("order_retention_seconds")) {
-    auto span = SpanField(b, "order_retention_seconds");
+  for (auto [name, retention] : {std::pair{"order_retention_seconds", &s.order_retention},
+                                  std::pair{"session_retention_seconds", &s.session_retention}}) {
+    if (!b.contains(name)) continue;
+    auto span = SpanField(b, name);
     if (!span.ok()) return Bad(span.error().message);
-    s.order_retention = *span;
+    *retention = *span;
   }
-  if (b.contains("max_pending_callbacks")) {
-    auto most = IntField(b, "max_pending_callbacks", 1, 1'000'000, std::nullopt);
+  for (auto [name, limit] : {std::pair{"max_pending_callbacks", &s.max_pending_callbacks},
+                              std::pair{"max_sessions", &s.max_sessions}, std::pair{"max_orders", &s.max_orders}}) {
+    if (!b.contains(name)) continue;
+    auto most = IntField(b, name, 1, 1'000'000, std::nullopt);
     if (!most.ok()) return Bad(most.error().message);
-    s.max_pending_callbacks = static_cast<size_t>(*most);
-  }
-  if (b.contains("max_orders")) {
-    auto most = IntField(b, "max_orders", 1, 1'000'000, std::nullopt);
-    if (!most.ok()) return Bad(most.error().message);
-    s.max_orders = static_cast<size_t>(*most);
+    *limit = static_cast<size_t>(*most);
   }
   if (b.contains("novapost_session_limit")) s.novapost_session_limit = b["novapost_session_limit"].get<int>();
   if (b.contains("session_code_spelling")) {
@@ -169,6 +168,7 @@ Status RegisterApiKey(State& state, const std::string& api_key) {
 
 nlohmann::json Stats(State& state) {
   SweepOrders(state);
+  state.SweepSessions();
   nlohmann::json alliance = nlohmann::json::object(), novapost = nlohmann::json::object();
   TimePoint now = state.clock->Now();
   for (auto& [code, m] : state.merchants) {

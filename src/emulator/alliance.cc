@@ -1,5 +1,6 @@
 #include "emulator/alliance.h"
 
+#include "emulator/operation_lookup.h"
 #include "emulator/orders.h"
 #include "emulator/refund.h"
 #include "jose/jwe.h"
@@ -93,6 +94,7 @@ http::Response AllianceAuthorize(State& state, const http::Request& request, boo
   if (wrong_key) recipient = jose::EcKey::Generate(jose::Curve::kP384)->PublicOnly();
   auto jwe = jose::EncryptCompact(answer.dump(), recipient);
   if (!jwe.ok()) return AllianceError(500, "b_internal_error", "encryption failed");
+  state.SweepSessions(/*adding=*/1);
   state.sessions[device] = std::move(session);
   m.last_used = now;
   ++m.authorizations;
@@ -132,6 +134,10 @@ http::Response AllianceCall(State& state, const http::Request& request) {
       answer = CreateOrder(state, code, body);
     } else if (path.ends_with("/hpp/v1/operations")) {
       answer = ReadOrder(state, code, body);
+    } else if (path.ends_with("/payments/v1/operations")) {
+      answer = ReadOperationById(state, code, body);
+    } else if (path.ends_with("/payments/v1/operation/by_merchant_request_id")) {
+      answer = ReadOperationByMerchantRequestId(state, code, body);
     } else if (path.ends_with("/ecom_balance/v1/get")) {
       answer = http::Response::Json(200, {{"balance", 0}, {"currency", "UAH"}, {"date", FormatBankKyiv(now)}});
     } else {

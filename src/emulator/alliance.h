@@ -32,7 +32,8 @@ http::Response AllianceAuthorize(State& state, const http::Request& request, boo
 // The protected calls under /ecom/execute_request/: every one needs the
 // session headers (a stale or foreign session gets the documented session
 // errors), then create-order, operations (orders.h), payments/v3/refund
-// (refund.h) and ecom_balance. REQUIRES: state.mu held.
+// (refund.h), the operation lookups (operation_lookup.h) and ecom_balance.
+// REQUIRES: state.mu held.
 http::Response AllianceCall(State& state, const http::Request& request);
 
 bool IsAlliancePath(std::string_view path);

@@ -66,6 +66,35 @@ void ExpectBankError(const testing::HttpReply& r, int status, const std::string&
   EXPECT_TRUE(j.contains("requestId") && j.contains("msgText") && j.contains("errorCauses"));
 }
 
+TEST_F(AllianceEmulator, OldSessionsAreForgottenSoTheStateStaysBounded) {
+  const std::string balance = "/ecom/execute_request/merchant/ecom_balance/v1/get";
+  ASSERT_EQ(Call("POST", "/_emulator/settings", {}, R"({"session_retention_seconds": 3600, "max_sessions": 2})").status,
+            200);
+  auto first = Authorize();
+  Advance(1);
+  auto second = Authorize();
+  Advance(1);
+  auto third = Authorize();  // past max_sessions: the first, which expires first, goes
+  ExpectBankError(CallBank(first, balance), 200, "b_unknown_device");
+  EXPECT_EQ(CallBank(second, balance).status, 200);
+  EXPECT_EQ(CallBank(third, balance).status, 200);
+  // Expired, a session still answers b_expired_token for the retention...
+  Advance(24 * 3600);
+  ExpectBankError(CallBank(third, balance), 401, "b_expired_token");
+  Advance(3600);
+  Stats();  // sweeps: an hour after its expiry, it is still remembered
+  ExpectBankError(CallBank(third, balance), 401, "b_expired_token");
+  // ...then it is forgotten (the next authorization or stats sweep it).
+  Advance(1);
+  EXPECT_EQ(Stats()["alliance"][kCode]["live_sessions"], 0);
+  ExpectBankError(CallBank(second, balance), 200, "b_unknown_device");
+  ExpectBankError(CallBank(third, balance), 200, "b_unknown_device");
+  EXPECT_EQ(CallBank(Authorize(), balance).status, 200);
+  auto bad = Call("POST", "/_emulator/settings", {}, R"({"max_sessions": 0})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("max_sessions"), std::string::npos) << bad.body;
+}
+
 TEST_F(AllianceEmulator, EveryDocumentedSessionErrorIsReachable) {
   auto s = Authorize();
   ExpectBankError(CallBank(s, "/ecom/execute_request/hpp/v1/create-order", false), 200, "b_refresh_token_absent");

@@ -59,6 +59,20 @@ class EmulatorFixture : public ::testing::Test {
     return out.ok() ? nlohmann::json::parse(out->plaintext.reveal()) : nlohmann::json();
   }
 
+  // A session of a second registered merchant (serviceCode kOtherCode),
+  // decrypted: for checking that one merchant never sees another's data.
+  nlohmann::json OtherMerchantsSession() {
+    auto key = *jose::EcKey::Generate(jose::Curve::kP384);
+    auto r = Call("POST", "/_emulator/alliance/merchants", {},
+                  nlohmann::json{{"serviceCode", kOtherCode}, {"clientPublicJwk", key.PublicJwk()}}.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    auto a = Call("POST", "/api-gateway/authorize_virtual_device", {{"x-api_version", "v1"}},
+                  nlohmann::json{{"serviceCode", kOtherCode}}.dump());
+    auto out = jose::DecryptCompact(a.json().value("jwe", ""), key);
+    EXPECT_TRUE(out.ok()) << a.body;
+    return out.ok() ? nlohmann::json::parse(out->plaintext.reveal()) : nlohmann::json();
+  }
+
   // A protected bank call with the session's headers; `body` defaults to the
   // documented create-order example on create-order, else {}.
   testing::HttpReply CallBank(const nlohmann::json& session, const std::string& path = "/ecom/execute_request/hpp/v1/create-order",
@@ -107,6 +121,7 @@ class EmulatorFixture : public ::testing::Test {
   // with the code under test) instead of through the control API.
   std::shared_ptr<ManualClock> emulator_clock_ = std::make_shared<ManualClock>(FromUnixSeconds(1740658354));
   static constexpr const char* kCode = "6f1c0a3e-0000-4000-8000-000000000001";
+  static constexpr const char* kOtherCode = "6f1c0a3e-0000-4000-8000-000000000002";
   std::unique_ptr<Emulator> emulator_;
   std::unique_ptr<http::Server> server_;
   jose::EcKey merchant_key_ = *jose::EcKey::Generate(jose::Curve::kP256);

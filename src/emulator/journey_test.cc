@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include "emulator/callback_receiver_test_util.h"
 #include "emulator/emulator_test_util.h"
+#include "testing/callback_receiver.h"
 
 namespace tokenwarden::emulator {
 namespace {
@@ -28,7 +28,7 @@ class Journey : public EmulatorFixture {
 };
 
 TEST_F(Journey, AuthorizeOrderPayCallbackReadRefundPartlyThenFullyThenBeyond) {
-  CallbackReceiver merchant;
+  testing::CallbackReceiver merchant;
   auto s = Authorize();
   nlohmann::json order = testing::ExampleOrder("journey-1", 2000);
   order["notificationUrl"] = merchant.url();
@@ -68,7 +68,7 @@ TEST_F(Journey, AuthorizeOrderPayCallbackReadRefundPartlyThenFullyThenBeyond) {
 }
 
 TEST_F(Journey, AFailedCallbackIsResentOnTheDocumentedSchedule) {
-  CallbackReceiver merchant(/*fail_first=*/2);
+  testing::CallbackReceiver merchant(/*fail_first=*/2);
   auto s = Authorize();
   nlohmann::json order = testing::ExampleOrder();
   order["notificationUrl"] = merchant.url();
@@ -106,7 +106,7 @@ TEST_F(Journey, AFailedCallbackIsResentOnTheDocumentedSchedule) {
 }
 
 TEST_F(Journey, ACallbackThatNeverSucceedsStopsAfterTheLastDocumentedResend) {
-  CallbackReceiver merchant(/*fail_first=*/100);
+  testing::CallbackReceiver merchant(/*fail_first=*/100);
   auto s = Authorize();
   nlohmann::json order = testing::ExampleOrder();
   order["notificationUrl"] = merchant.url();
@@ -123,7 +123,7 @@ TEST_F(Journey, ACallbackThatNeverSucceedsStopsAfterTheLastDocumentedResend) {
 TEST_F(Journey, TheCallbackQueueIsBounded) {
   // An endpoint that refuses everything: every callback stays queued for
   // its resends.
-  CallbackReceiver merchant(/*fail_first=*/100);
+  testing::CallbackReceiver merchant(/*fail_first=*/100);
   ASSERT_EQ(Call("POST", "/_emulator/settings", {}, R"({"max_pending_callbacks": 2})").status, 200);
   auto s = Authorize();
   nlohmann::json order = testing::ExampleOrder();

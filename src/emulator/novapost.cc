@@ -32,7 +32,8 @@ http::Response Authorize(State& state, const http::Request& request) {
   auto jwt = jose::SignHs256(claims, state.jwt_secret);
   if (!jwt.ok()) return Message(500, "signing failed");
   LiveTokens(state, k);  // drops expired ones first
-  state.novapost_ref_owner[token.ref] = *key;
+  state.SweepSessions(/*adding=*/1);
+  state.novapost_ref_owner[token.ref] = {*key, token.expires_at};
   k.live.push_back(std::move(token));
   while (static_cast<int>(k.live.size()) > state.settings.novapost_session_limit) k.live.pop_front();
   ++k.authorizations;
@@ -78,7 +79,7 @@ http::Response NovaPostHandle(State& state, const http::Request& request) {
     auto claims = jose::VerifyHs256(auth, state.jwt_secret, {.require_exp = false});
     if (claims.ok()) {
       auto owner = state.novapost_ref_owner.find(claims->claims.value("ref", ""));
-      if (owner != state.novapost_ref_owner.end()) ++state.novapost_keys[owner->second].rejected;
+      if (owner != state.novapost_ref_owner.end()) ++state.novapost_keys[owner->second.api_key].rejected;
     }
     return Message(401, "Unauthorized");
   }

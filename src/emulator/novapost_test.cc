@@ -57,6 +57,35 @@ TEST_F(NovaPostEmulator, PastTheSessionLimitTheOldestTokenStopsWorking) {
   EXPECT_EQ(Call("GET", "/v.1.0/divisions", {{"Authorization", only}}).status, 200);
 }
 
+TEST_F(NovaPostEmulator, ExpiredTokensAreForgottenAfterTheRetention) {
+  ASSERT_EQ(Call("POST", "/_emulator/settings", {}, R"({"session_retention_seconds": 60})").status, 200);
+  std::string old = Call("GET", "/v.1.0/clients/authorization?apiKey=np-key-1").json()["jwt"];
+  Advance(3600);
+  EXPECT_EQ(Call("GET", "/v.1.0/divisions", {{"Authorization", old}}).status, 401);
+  EXPECT_EQ(Stats()["novapost"]["np-key-1"]["rejected"], 1);  // still known as the key's own
+  Advance(61);
+  std::string fresh = Call("GET", "/v.1.0/clients/authorization?apiKey=np-key-1").json()["jwt"];
+  EXPECT_EQ(Call("GET", "/v.1.0/divisions", {{"Authorization", old}}).status, 401);
+  EXPECT_EQ(Stats()["novapost"]["np-key-1"]["rejected"], 1);  // forgotten: no longer attributed
+  EXPECT_EQ(Call("GET", "/v.1.0/divisions", {{"Authorization", fresh}}).status, 200);
+}
+
+TEST_F(NovaPostEmulator, AtMostMaxSessionsTokenRefsAreRemembered) {
+  ASSERT_EQ(Call("POST", "/_emulator/settings", {}, R"({"max_sessions": 2, "novapost_session_limit": 1})").status, 200);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i) {
+    tokens.push_back(Call("GET", "/v.1.0/clients/authorization?apiKey=np-key-1").json()["jwt"]);
+    Advance(1);
+  }
+  // Each new token retired the one before (limit 1); the first one's ref
+  // is also forgotten (only two are kept), so its calls are not counted.
+  EXPECT_EQ(Call("GET", "/v.1.0/divisions", {{"Authorization", tokens[0]}}).status, 401);
+  EXPECT_EQ(Stats()["novapost"]["np-key-1"]["rejected"], 0);
+  EXPECT_EQ(Call("GET", "/v.1.0/divisions", {{"Authorization", tokens[1]}}).status, 401);
+  EXPECT_EQ(Stats()["novapost"]["np-key-1"]["rejected"], 1);
+  EXPECT_EQ(Call("GET", "/v.1.0/divisions", {{"Authorization", tokens[2]}}).status, 200);
+}
+
 TEST_F(NovaPostEmulator, OutagesAreInjectable) {
   Fault({{"kind", "error"}, {"path_prefix", "/v.1.0/"}, {"count", 1}});
   auto r = Call("GET", "/v.1.0/clients/authorization?apiKey=np-key-1");

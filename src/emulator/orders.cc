@@ -196,11 +196,7 @@ void SweepOrders(State& state) {
     if (order.status == "PENDING" && now >= order.expires) SetStatus(state, order, "EXPIRED");
     ++it;
   }
-  while (state.orders.size() > state.settings.max_orders) {
-    auto oldest = std::min_element(state.orders.begin(), state.orders.end(),
-                                   [](const auto& a, const auto& b) { return a.second.created < b.second.created; });
-    state.orders.erase(oldest);
-  }
+  EraseOldestPast(state.orders, state.settings.max_orders, [](const Order& o) { return o.created; });
 }
 
 }  // namespace tokenwarden::emulator

@@ -192,13 +192,7 @@ TEST_F(Orders, UnknownAndForeignOrdersAreNotFound) {
   auto r = ReadOrder(s, "1729673735773zTmfRBLPRgE");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.json()["msgCode"], "b_order_not_found");
-  auto other_key = *jose::EcKey::Generate(jose::Curve::kP384);
-  const std::string other = "6f1c0a3e-0000-4000-8000-000000000002";
-  ASSERT_EQ(Call("POST", "/_emulator/alliance/merchants", {},
-                 nlohmann::json{{"serviceCode", other}, {"clientPublicJwk", other_key.PublicJwk()}}.dump()).status, 201);
-  auto a = Call("POST", "/api-gateway/authorize_virtual_device", {{"x-api_version", "v1"}},
-                nlohmann::json{{"serviceCode", other}}.dump());
-  auto session = nlohmann::json::parse(jose::DecryptCompact(a.json()["jwe"].get<std::string>(), other_key)->plaintext.reveal());
+  auto session = OtherMerchantsSession();
   EXPECT_EQ(ReadOrder(session, o["hppOrderId"]).json()["msgCode"], "b_order_not_found");
   EXPECT_EQ(ReadOrder(s, "").json()["msgCode"], "b_bad_request");
 }
@@ -220,7 +214,8 @@ TEST_F(Orders, OldOrdersAreForgottenSoTheStateStaysBounded) {
 TEST_F(Orders, EveryJourneyCallNeedsTheSessionAndTakesInjectedErrors) {
   auto s = Authorize();
   for (const char* path : {"/ecom/execute_request/hpp/v1/create-order", "/ecom/execute_request/hpp/v1/operations",
-                           "/ecom/execute_request/payments/v3/refund"}) {
+                           "/ecom/execute_request/payments/v3/refund", "/ecom/execute_request/payments/v1/operations",
+                           "/ecom/execute_request/payments/v1/operation/by_merchant_request_id"}) {
     auto absent = CallBank(s, path, false);
     EXPECT_EQ(absent.json()["msgCode"], "b_refresh_token_absent") << path;
     auto foreign = s;
@@ -239,7 +234,8 @@ TEST_F(Orders, EveryJourneyCallNeedsTheSessionAndTakesInjectedErrors) {
 TEST_F(Orders, MalformedOrHugeBodiesGetAClearErrorAndTheEmulatorGoesOn) {
   auto s = Authorize();
   for (const char* path : {"/ecom/execute_request/hpp/v1/create-order", "/ecom/execute_request/hpp/v1/operations",
-                           "/ecom/execute_request/payments/v3/refund"}) {
+                           "/ecom/execute_request/payments/v3/refund", "/ecom/execute_request/payments/v1/operations",
+                           "/ecom/execute_request/payments/v1/operation/by_merchant_request_id"}) {
     for (const std::string& body : {std::string("{not json"), std::string("[1,2]"), std::string("\"str\"")}) {
       auto r = CallBank(s, path, true, body);
       EXPECT_EQ(r.status, 400) << path << " " << body;

@@ -24,6 +24,16 @@ std::optional<Fault> State::TakeFault(std::string_view path) {
   return std::nullopt;
 }
 
+void State::SweepSessions(size_t adding) {
+  TimePoint now = clock->Now();
+  const Duration keep = settings.session_retention;
+  std::erase_if(sessions, [&](const auto& kv) { return now - kv.second.expires_at > keep; });
+  std::erase_if(novapost_ref_owner, [&](const auto& kv) { return now - kv.second.expires_at > keep; });
+  const size_t most = settings.max_sessions > adding ? settings.max_sessions - adding : 0;
+  EraseOldestPast(sessions, most, [](const AllianceSession& s) { return s.expires_at; });
+  EraseOldestPast(novapost_ref_owner, most, [](const NovaPostRef& r) { return r.expires_at; });
+}
+
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));

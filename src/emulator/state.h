@@ -5,6 +5,7 @@
 #ifndef TOKENWARDEN_EMULATOR_STATE_H_
 #define TOKENWARDEN_EMULATOR_STATE_H_
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -60,6 +61,13 @@ struct NovaPostToken {
   TimePoint expires_at{};
 };
 
+// Who issued a Nova Post token, kept past its eviction so that a call with
+// it is counted against its key (`rejected`).
+struct NovaPostRef {
+  std::string api_key;
+  TimePoint expires_at{};
+};
+
 struct NovaPostKey {
   std::deque<NovaPostToken> live;  // oldest first; evicted past the limit
   uint64_t authorizations = 0;
@@ -80,6 +88,13 @@ struct Settings {
   // Callbacks waiting for an attempt, at most; past it a new one is dropped
   // (and counted), so an endpoint that never answers cannot grow the queue.
   size_t max_pending_callbacks = 10000;
+  // An Alliance session or a Nova Post token's ref is remembered this long
+  // after it expires (so that a late call still gets b_expired_token, or is
+  // counted as rejected), then forgotten; past max_sessions of each, those
+  // that expire first go first. A forgotten Alliance session answers
+  // b_unknown_device, which a client handles like expiry: it authorizes.
+  Duration session_retention = std::chrono::hours(24);
+  size_t max_sessions = 10000;
 };
 
 // An injected fault: applies to requests whose path starts with
@@ -104,14 +119,30 @@ struct State {
   std::map<std::string, Merchant> merchants;          // by serviceCode
   std::map<std::string, AllianceSession> sessions;    // by deviceId
   std::map<std::string, NovaPostKey> novapost_keys;   // by apiKey
-  std::map<std::string, std::string> novapost_ref_owner;  // token ref -> apiKey, for rejected counts
+  std::map<std::string, NovaPostRef> novapost_ref_owner;  // token ref -> its apiKey, for rejected counts
   std::deque<Fault> faults;
   std::map<std::string, Order> orders;                // by hppOrderId
   std::deque<Callback> callbacks;                     // waiting for their next attempt
 
   // The first live fault for `path`, consuming one use of it. REQUIRES: mu held.
   std::optional<Fault> TakeFault(std::string_view path);
+
+  // Forgets Alliance sessions and Nova Post token refs past
+  // Settings::session_retention after their expiry and, so that `adding`
+  // more of each fit within Settings::max_sessions, those that expire
+  // first. REQUIRES: mu held.
+  void SweepSessions(size_t adding = 0);
 };
+
+// While `map` holds more than `most` elements, erases the one whose
+// `age(value)` is smallest: the bound on each map of the state.
+template <typename Map, typename Age>
+void EraseOldestPast(Map& map, size_t most, Age age) {
+  while (map.size() > most) {
+    map.erase(std::min_element(map.begin(), map.end(),
+                               [&](const auto& a, const auto& b) { return age(a.second) < age(b.second); }));
+  }
+}
 
 // A random UUID v4 and random hex, for session identifiers.
 std::string RandomUuid();

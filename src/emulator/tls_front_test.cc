@@ -8,7 +8,7 @@
 
 #include "emulator/emulator_test_util.h"
 #include "http/client/http_client.h"
-#include "http/client/testing/run_awaitable.h"
+#include "testing/run_awaitable.h"
 #include "testing/subprocess.h"
 #include "util/file_io.h"
 

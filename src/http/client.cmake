@@ -7,20 +7,18 @@ set(TW_HTTP_CLIENT_SOURCES
   client/connection_pool.cc
   client/http_client.cc)
 
-if(TW_BUILD_TESTS)
-  # nginx and a throwaway PKI for tests of this client and of the providers.
-  add_library(tokenwarden_http_client_testing STATIC ${CMAKE_CURRENT_LIST_DIR}/client/testing/nginx_server.cc)
-  add_library(tokenwarden::http_client_testing ALIAS tokenwarden_http_client_testing)
-  target_link_libraries(tokenwarden_http_client_testing PUBLIC tokenwarden::testing)
-  tw_apply_flags(tokenwarden_http_client_testing)
-endif()
-
 tw_test(http_client_unit_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/client/url_test.cc
   DEPS tokenwarden::http)
 
 tw_test(http_client_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/client/http_client_test.cc
-  DEPS tokenwarden::http tokenwarden::http_client_testing
+  DEPS tokenwarden::http tokenwarden::testing
+  LABEL integration
+  TIMEOUT 60)
+
+tw_test(http_client_tls_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/client/http_client_tls_test.cc
+  DEPS tokenwarden::http tokenwarden::testing OpenSSL::SSL
   LABEL integration
   TIMEOUT 60)

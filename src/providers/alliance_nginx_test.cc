@@ -5,10 +5,10 @@
 
 #include <filesystem>
 
-#include "http/client/testing/nginx_server.h"
-#include "http/client/testing/run_awaitable.h"
 #include "jose/jwe.h"
 #include "providers/alliance_provider.h"
+#include "testing/nginx_server.h"
+#include "testing/run_awaitable.h"
 
 namespace tokenwarden::providers {
 namespace {

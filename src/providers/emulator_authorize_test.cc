@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "emulator/emulator_test_util.h"
-#include "http/client/testing/run_awaitable.h"
 #include "providers/alliance_provider.h"
 #include "providers/novapost_provider.h"
+#include "testing/run_awaitable.h"
 #include "testing/subprocess.h"
 
 namespace tokenwarden::providers {

@@ -14,7 +14,9 @@ TimePoint DueAt(const ScheduleState& s, TimePoint now) {
   if (s.operator_requested || s.reauth_requested || !Valid(s, now)) {
     due = now;
   } else {
-    due = s.session->refresh_at;
+    // Never past the point where the session is about to run out: a stored
+    // record may carry a plan made for a longer lifetime.
+    due = std::min(s.session->refresh_at, SoloAt(*s.session));
   }
   if (!s.operator_requested) due = std::max(due, s.backoff_until);
   if (s.max_live_sessions > 0) {

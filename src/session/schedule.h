@@ -35,7 +35,10 @@ bool Valid(const ScheduleState& s, TimePoint now);
 bool Serving(const ScheduleState& s, TimePoint now);
 
 // When the next authorization should start: `now` or earlier means at once;
-// TimePoint::max() means only on an operator's call.
+// TimePoint::max() means only on an operator's call. A valid session is due
+// at its refresh_at, or at SoloAt when that comes first (a plan that lies
+// at or past expiry, as a record restored from the store may carry), so
+// that it is refreshed before it runs out.
 TimePoint DueAt(const ScheduleState& s, TimePoint now);
 
 // Whether an attempt at `now` should authorize (DueAt(s, now) <= now).
@@ -57,9 +60,10 @@ std::string AuthorizeReason(const ScheduleState& s, TimePoint now);
 // when the clock cannot tell real time (a ManualClock) or `due` has passed.
 Duration SleepFor(TimePoint due, TimePoint now, const Clock& clock);
 
-// With the store unreachable, when an agent stops waiting for the lease and
-// authorizes on its own: shortly before `session` would expire (5 min, or a
-// tenth of a short lifetime).
+// Shortly before `session` would expire (5 min, or a tenth of a short
+// lifetime): the latest its refresh is due, and, with the store
+// unreachable, when an agent stops waiting for the lease and authorizes on
+// its own.
 TimePoint SoloAt(const Session& session);
 
 // The store refused the lease at `now`: true to authorize without it

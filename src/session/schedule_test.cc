@@ -77,8 +77,16 @@ std::vector<DueCase> DueCases() {
   operator_in_backoff.operator_requested = true;
   operator_in_backoff.backoff_until = kT0 + hours(2);
   // A refresh planned after expiry (a provider's plan, or a stored record):
-  // expiry comes first.
+  // the session is refreshed shortly before it runs out (SoloAt), not after.
   Account late_plan{.session = MakeSession(kT0, hours(1), hours(2))};
+  // A day-long record restored from the store with a plan made for longer.
+  Account restored_long_plan{.session = MakeSession(kT0, hours(24), hours(30))};
+  Account plan_at_expiry{.session = MakeSession(kT0, hours(24), hours(24))};
+  Account plan_in_last_minutes{.session = MakeSession(kT0, hours(24), hours(24) - minutes(2))};
+  Account short_late_plan{.session = MakeSession(kT0, minutes(20), minutes(30))};
+  Account restored_in_backoff = restored_long_plan;
+  restored_in_backoff.backoff_until = kT0 + hours(24) - minutes(1);
+  const TimePoint day_solo = kT0 + hours(24) - minutes(5);
   // Nova Post with a limit of two: the current token and an earlier one.
   Account two_live = day;
   two_live.max_live_sessions = 2;
@@ -103,7 +111,14 @@ std::vector<DueCase> DueCases() {
       {"AClockJumpPastExpiryIsDueAtOnce", day, kT0 + hours(24 * 200), kT0 + hours(24 * 200), "expired"},
       {"AClockJumpBackKeepsThePlan", day, kT0 - hours(5), kT0 + hours(12), ""},
       {"ExpiryBeforeTheRefreshWindowIsDueAtExpiry", late_plan, kT0 + hours(1), kT0 + hours(1), "expired"},
-      {"BeforeExpiryALatePlanWaitsForIt", late_plan, kT0 + minutes(30), kT0 + hours(2), ""},
+      {"BeforeExpiryALatePlanIsDueShortlyBeforeExpiry", late_plan, kT0 + minutes(30), kT0 + minutes(55), ""},
+      {"AtSoloAtALatePlanIsDue", late_plan, kT0 + minutes(55), kT0 + minutes(55), "scheduled"},
+      {"ARestoredLongPlanIsDueBeforeExpiry", restored_long_plan, kT0 + hours(1), day_solo, ""},
+      {"ARestoredLongPlanIsDueAtSoloAt", restored_long_plan, day_solo + minutes(1), day_solo, "scheduled"},
+      {"APlanAtExpiryIsDueBeforeIt", plan_at_expiry, kT0 + hours(1), day_solo, ""},
+      {"APlanInTheLastMinutesIsDueAtSoloAt", plan_in_last_minutes, kT0 + hours(1), day_solo, ""},
+      {"AShortLifetimesLatePlanIsDueATenthBeforeExpiry", short_late_plan, kT0, kT0 + minutes(18), ""},
+      {"ABackoffStillDelaysARestoredLatePlan", restored_in_backoff, day_solo, kT0 + hours(24) - minutes(1), ""},
       {"ARejectedSessionIsDueAtOnce", rejected, kT0 + hours(1), kT0 + hours(1), "invalidated"},
       {"ABackoffDelaysAFirstAuthorization", backing_off, kT0, kT0 + minutes(1), ""},
       {"AnEndedBackoffIsDue", backing_off, kT0 + minutes(2), kT0 + minutes(2), "first"},

@@ -270,12 +270,15 @@ asio::awaitable<void> TokenManagerImpl::Attempt(bool placed) {
                             {"provider", provider_->name()},
                             {"reason", session::AuthorizeReason(Schedule(), now)}});
   AuthorizeResult result;
-  // provider.h: failures are verdicts; a std::exception that escapes anyway
-  // is a transient failure, anything else reaches Halt.
+  // provider.h: failures are verdicts; whatever escapes anyway is a
+  // transient failure, so that one faulty provider never stops the account's
+  // scheduler (nor, through it, the agent's other accounts).
   try {
     result = co_await provider_->Authorize();
   } catch (const std::exception& e) {
     result.verdict = Verdict{Action::kRetryLater, "internal", e.what(), {}};
+  } catch (...) {
+    result.verdict = Verdict{Action::kRetryLater, "internal", "the provider threw a non-standard exception", {}};
   }
   now = o_->clock->Now();
   if (result.verdict.action == Action::kOk && result.session &&

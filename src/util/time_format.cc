@@ -243,4 +243,10 @@ std::string FormatBankOrderKyiv(TimePoint t) {
   return Format(t, offset, 2, false, OffsetText(offset, true));
 }
 
+std::string FormatBankLocalKyiv(TimePoint t) {
+  std::string out = Format(t, KyivOffsetSeconds(t), 3, false, "");
+  out[4] = out[7] = '.';  // the year has four digits in the range ParseTimestamp reads
+  return out;
+}
+
 }  // namespace tokenwarden

@@ -52,6 +52,9 @@ std::string FormatBankKyiv(TimePoint t);
 // "2024-10-23 11:55:36.41+03:00" (2 fractional digits, Kyiv offset): the
 // shape of an HPP order's createDate and expiredOrderDate.
 std::string FormatBankOrderKyiv(TimePoint t);
+// "2024.09.19 15:29:25.675" (Kyiv local time, no zone, 3 fractional
+// digits): the shape of an operation's createDateTime when read by its id.
+std::string FormatBankLocalKyiv(TimePoint t);
 
 }  // namespace tokenwarden
 

@@ -132,6 +132,17 @@ TEST(FormatTimestamp, OrderShapeHasHundredthsInKyivTime) {
   EXPECT_EQ(FormatBankOrderKyiv(Utc(kBankExample, milliseconds(43))), "2025-02-27 14:12:34.04+02:00");
 }
 
+// The operation lookup's example: "createDateTime": "2024.09.19 15:29:25.675",
+// Kyiv local time without a zone; it reads back to the same instant.
+TEST(FormatTimestamp, OperationLookupShapeIsKyivLocalWithDots) {
+  TimePoint summer = *ParseTimestamp("2024.09.19 15:29:25.675");
+  EXPECT_EQ(FormatBankLocalKyiv(summer), "2024.09.19 15:29:25.675");
+  EXPECT_EQ(FormatUtcIso(summer), "2024-09-19T12:29:25.675Z");
+  TimePoint winter = Utc(kBankExample, milliseconds(43));
+  EXPECT_EQ(FormatBankLocalKyiv(winter), "2025.02.27 14:12:34.043");
+  EXPECT_EQ(*ParseTimestamp(FormatBankLocalKyiv(winter)), winter);
+}
+
 TEST(FormatTimestamp, IsoInUtcAndKyiv) {
   EXPECT_EQ(FormatUtcIso(Utc(kBankExample)), "2025-02-27T12:12:34Z");
   EXPECT_EQ(FormatUtcIso(Utc(kBankExample, milliseconds(5))), "2025-02-27T12:12:34.005Z");

@@ -1,13 +1,8 @@
-// The client against a real nginx on loopback (plain and TLS), and against a
-// listener that never answers.
+// The client against a real nginx on loopback, and against listeners that
+// answer late, in pieces or never. TLS trust: http_client_tls_test.cc.
 #include "http/client/http_client.h"
 
 #include <gtest/gtest.h>
-#include <malloc.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <sys/stat.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,93 +10,21 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
-#include "http/client/testing/nginx_server.h"
-#include "http/client/testing/run_awaitable.h"
+#include "http/client/http_client_test_util.h"
+#include "testing/run_awaitable.h"
 
 namespace tokenwarden::http {
 namespace {
 
 using tokenwarden::testing::RunAwaitable;
 
-class HttpClientTest : public ::testing::Test {
+class HttpClientTest : public HttpClientFixture {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(tokenwarden::testing::MakeTempDir("tw-http-client"));
-    std::string error;
-    pki_ = new tokenwarden::testing::TestPki(
-        tokenwarden::testing::MakeTestPki(*dir_, {"localhost"}, &error));
-    ASSERT_FALSE(pki_->ca_cert.empty()) << error;
-    ::mkdir((*dir_ + "/www").c_str(), 0700);
-    ::mkdir((*dir_ + "/www/quick").c_str(), 0700);
-    ASSERT_TRUE(tokenwarden::testing::WriteTestFile(*dir_ + "/www/file.txt",
-                                                    "hello\n"));
-    ASSERT_TRUE(tokenwarden::testing::WriteTestFile(
-        *dir_ + "/www/quick/file.txt", "quick\n"));
-    ASSERT_TRUE(tokenwarden::testing::WriteTestFile(
-        *dir_ + "/www/big.bin", std::string(200 * 1024, 'x')));
-    http_port_ = tokenwarden::testing::FreeLoopbackPort();
-    https_port_ = tokenwarden::testing::FreeLoopbackPort();
-    std::string www = *dir_ + "/www";
-    std::string conf =
-        "  server {\n"
-        "    listen 127.0.0.1:" +
-        std::to_string(http_port_) +
-        ";\n"
-        "    root " +
-        www +
-        ";\n"
-        "    keepalive_timeout 30s;\n"
-        "    add_header X-Conn $connection always;\n"
-        "    location = /status/404 { return 404 'not here'; }\n"
-        "    location = /status/503 { add_header X-Conn $connection always; "
-        "add_header Retry-After 7 always;"
-        " return 503 'busy'; }\n"
-        "    location = /redirect { return 302 /file.txt; }\n"
-        "    location = /echo { echo_read_request_body; echo \"$request_method "
-        "$http_x_custom $request_body\"; }\n"
-        "    location = /bigheader { add_header X-Conn $connection always; "
-        "add_header X-Big " +
-        std::string(4000, 'h') +
-        " always; return 200 'ok'; }\n"
-        "    location /quick/ { keepalive_timeout 1s; }\n"
-        "  }\n"
-        "  server {\n"
-        "    listen 127.0.0.1:" +
-        std::to_string(https_port_) +
-        " ssl;\n"
-        "    ssl_certificate " +
-        pki_->server_cert +
-        ";\n"
-        "    ssl_certificate_key " +
-        pki_->server_key +
-        ";\n"
-        "    root " +
-        www +
-        ";\n"
-        "    add_header X-Conn $connection always;\n"
-        "  }\n";
-    nginx_ = tokenwarden::testing::NginxServer::Start(
-                 *dir_, conf, {http_port_, https_port_}, &error)
-                 .release();
-    ASSERT_NE(nginx_, nullptr) << error;
-  }
-
-  static void TearDownTestSuite() {
-    delete nginx_;
-    nginx_ = nullptr;
-    if (dir_) std::filesystem::remove_all(*dir_);
-  }
-
-  void TearDown() override {
-    if (client_) client_->CloseIdle();
-  }
-
   // `n` GETs of /file.txt started at once on the test's io_context; each
   // must succeed.
   void GetFileConcurrently(int n) {
@@ -117,52 +40,6 @@ class HttpClientTest : public ::testing::Test {
       EXPECT_EQ((*r)->body, "hello\n");
     }
   }
-
-  std::shared_ptr<HttpClient> Client(HttpClientOptions options = {}) {
-    auto c = MakeHttpClient(options);
-    EXPECT_TRUE(c.ok()) << c.error().message;
-    client_ = *c;
-    return client_;
-  }
-
-  Result<ClientResponse> Send(ClientRequest request) {
-    return RunAwaitable(ioc_, client_->Send(std::move(request)));
-  }
-  Result<ClientResponse> Get(const std::string& url) {
-    return Send({"GET", url, {}, ""});
-  }
-
-  // Sends `request` with these timeouts: it must fail, timed out at `step`,
-  // within `limit`.
-  void ExpectTimesOut(ClientRequest request, Duration write, Duration read, const std::string& step,
-                      Duration limit) {
-    HttpClientOptions o;
-    o.write_timeout = write;
-    o.read_timeout = read;
-    Client(o);
-    auto start = std::chrono::steady_clock::now();
-    auto r = Send(std::move(request));
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, ErrorCode::kDeadlineExceeded) << r.error().message;
-    EXPECT_NE(r.error().message.find(step), std::string::npos) << r.error().message;
-    EXPECT_LT(std::chrono::steady_clock::now() - start, limit);
-  }
-
-  static std::string HttpUrl(const std::string& path) {
-    return "http://127.0.0.1:" + std::to_string(http_port_) + path;
-  }
-  static std::string HttpsUrl(const std::string& host,
-                              const std::string& path) {
-    return "https://" + host + ":" + std::to_string(https_port_) + path;
-  }
-
-  static inline std::string* dir_ = nullptr;
-  static inline tokenwarden::testing::TestPki* pki_ = nullptr;
-  static inline tokenwarden::testing::NginxServer* nginx_ = nullptr;
-  static inline int http_port_ = 0;
-  static inline int https_port_ = 0;
-  boost::asio::io_context ioc_;
-  std::shared_ptr<HttpClient> client_;  // destroyed before ioc_
 };
 
 TEST_F(HttpClientTest, GetsAFileAndReusesTheConnection) {
@@ -573,157 +450,6 @@ TEST_F(HttpClientTest, AStreamedAnswerCutShortIsAnErrorOfTheRest) {
   EXPECT_EQ(rest.body, "only twenty bytes...");
   EXPECT_NE(rest.error->message.find("reading the rest of the answer"), std::string::npos) << rest.error->message;
   EXPECT_EQ(rest.error->message.find("SECRET"), std::string::npos) << rest.error->message;
-}
-
-TEST_F(HttpClientTest, TlsSucceedsWithTheCaFileAndReuses) {
-  HttpClientOptions o;
-  o.ca_file = pki_->ca_cert;
-  Client(o);
-  auto a = Get(HttpsUrl("localhost", "/file.txt"));
-  ASSERT_TRUE(a.ok()) << a.error().message;
-  EXPECT_EQ(a->body, "hello\n");
-  auto b = Get(HttpsUrl("localhost", "/file.txt"));
-  ASSERT_TRUE(b.ok()) << b.error().message;
-  EXPECT_EQ(*a->header("x-conn"), *b->header("x-conn"));
-  EXPECT_EQ(client_->connections_opened(), 1u);
-}
-
-TEST_F(HttpClientTest, TlsFailsWithoutTheCa) {
-  Client();
-  auto r = Get(HttpsUrl("localhost", "/file.txt"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << r.error().message;
-  EXPECT_NE(r.error().message.find("'localhost'"), std::string::npos)
-      << r.error().message;
-}
-
-// Made without a CA file, a client loads the system trust store at its
-// first https connection, not before:
-// TlsFailsWithoutTheCa above shows that connection still checks the peer.
-TEST(HttpClientMemoryTest, NoTrustStoreIsLoadedBeforeAnHttpsConnection) {
-  SSL_CTX_free(SSL_CTX_new(TLS_client_method()));  // OpenSSL's own start-up, out of the count
-  size_t before = mallinfo2().uordblks;
-  auto client = MakeHttpClient({});
-  ASSERT_TRUE(client.ok()) << client.error().message;
-  size_t after = mallinfo2().uordblks;
-  EXPECT_LT(after - before, size_t{64} << 10) << "bytes allocated by making a client";
-}
-
-// An environment variable set (or unset: nullptr) for the life of the
-// object; the old value comes back.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-// The test CA under its subject hash in a new directory, as
-// update-ca-certificates (or openssl rehash) lays out a trust directory.
-std::string HashedDirectoryWith(const std::string& ca_pem, const std::string& dir) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(ca_pem.c_str(), "r"), std::fclose);
-  if (!f) return "";
-  std::unique_ptr<X509, void (*)(X509*)> ca(PEM_read_X509(f.get(), nullptr, nullptr, nullptr), X509_free);
-  if (!ca) return "";
-  char name[32];
-  std::snprintf(name, sizeof name, "%08lx.0", X509_NAME_hash_ex(X509_get_subject_name(ca.get()), nullptr, nullptr, nullptr));
-  std::filesystem::create_directories(dir);
-  std::filesystem::copy_file(ca_pem, dir + "/" + name, std::filesystem::copy_options::overwrite_existing);
-  return dir;
-}
-
-// The first https request with the trust directory held 124 KiB in all
-// here, with the bundle 971 KiB.
-constexpr size_t kTrustDirectoryBudget = size_t{384} << 10;
-
-// With a hashed trust directory the system store is read from it, issuer by
-// issuer: the bundle file (about 0.9 MiB of heap parsed on Debian 12) is not
-// loaded, also when SSL_CERT_FILE names that very bundle (`cert_file`).
-// TlsFailsWithoutTheCa shows the directory is still checked.
-class HttpClientTrustTest : public HttpClientTest {
- protected:
-  void ExpectTrustFromTheDirectoryOnly(const std::string& dir, const char* cert_file) {
-    ScopedEnv cert_dir("SSL_CERT_DIR", dir.c_str()), file("SSL_CERT_FILE", cert_file);
-    SSL_CTX_free(SSL_CTX_new(TLS_client_method()));  // OpenSSL's own start-up, out of the count
-    size_t before = mallinfo2().uordblks;
-    Client();
-    auto r = Get(HttpsUrl("localhost", "/file.txt"));
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->body, "hello\n");
-    size_t after = mallinfo2().uordblks;
-    // Under ASan mallinfo2 does not see the allocations; the plain build's
-    // run is the check.
-    EXPECT_LT(after - before, size_t{kTrustDirectoryBudget}) << "bytes held after the first https request";
-  }
-};
-
-TEST_F(HttpClientTrustTest, SystemTrustIsReadFromItsHashedDirectoryNotTheWholeBundle) {
-  std::string dir = HashedDirectoryWith(pki_->ca_cert, *dir_ + "/trust-dir");
-  ASSERT_FALSE(dir.empty());
-  ExpectTrustFromTheDirectoryOnly(dir, nullptr);
-}
-
-TEST_F(HttpClientTrustTest, SslCertFileNamingTheSystemBundleStillReadsTheDirectory) {
-  std::string dir = HashedDirectoryWith(pki_->ca_cert, *dir_ + "/trust-dir");
-  ASSERT_FALSE(dir.empty());
-  ExpectTrustFromTheDirectoryOnly(dir, X509_get_default_cert_file());
-}
-
-// SSL_CERT_FILE names a bundle of the user's own: it is read, beside a
-// hashed directory that does not hold the CA.
-TEST_F(HttpClientTest, SystemTrustHonoursSslCertFile) {
-  std::string other = HashedDirectoryWith(pki_->server_cert, *dir_ + "/other-dir");  // not a CA
-  ASSERT_FALSE(other.empty());
-  ScopedEnv cert_dir("SSL_CERT_DIR", other.c_str()), cert_file("SSL_CERT_FILE", pki_->ca_cert.c_str());
-  Client();
-  auto r = Get(HttpsUrl("localhost", "/file.txt"));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->body, "hello\n");
-}
-
-TEST_F(HttpClientTest, TlsFailsForAnotherHostName) {
-  HttpClientOptions o;
-  o.ca_file = pki_->ca_cert;
-  Client(o);
-  auto r = Get(HttpsUrl("127.0.0.1",
-                        "/file.txt"));  // the certificate names only localhost
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << r.error().message;
-  EXPECT_NE(r.error().message.find("127.0.0.1"), std::string::npos)
-      << r.error().message;
-  EXPECT_NE(r.error().message.find("mismatch"), std::string::npos)
-      << r.error().message;
-}
-
-TEST_F(HttpClientTest, PlainHttpToATlsPortFailsCleanly) {
-  Client();
-  auto r = Get("http://127.0.0.1:" + std::to_string(https_port_) + "/file.txt");
-  ASSERT_TRUE(r.ok()) << r.error().message;  // nginx answers 400 in plain text
-  EXPECT_EQ(r->status, 400);
-}
-
-TEST(HttpClientOptionsTest, RefusesAMissingCaFile) {
-  HttpClientOptions o;
-  o.ca_file = "/nonexistent/ca.pem";
-  auto c = MakeHttpClient(o);
-  ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.error().message.find("/nonexistent/ca.pem"), std::string::npos);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Test support: a real nginx on loopback, started from a generated
 // configuration and stopped by PID; and a throwaway CA with a server
 // certificate made with the openssl command. Not part of libtokenwarden.
-#ifndef TOKENWARDEN_HTTP_CLIENT_TESTING_NGINX_SERVER_H_
-#define TOKENWARDEN_HTTP_CLIENT_TESTING_NGINX_SERVER_H_
+#ifndef TOKENWARDEN_TESTING_NGINX_SERVER_H_
+#define TOKENWARDEN_TESTING_NGINX_SERVER_H_
 
 #include <memory>
 #include <string>
@@ -52,4 +52,4 @@ bool WriteTestFile(const std::string& path, const std::string& content);
 
 }  // namespace tokenwarden::testing
 
-#endif  // TOKENWARDEN_HTTP_CLIENT_TESTING_NGINX_SERVER_H_
+#endif  // TOKENWARDEN_TESTING_NGINX_SERVER_H_

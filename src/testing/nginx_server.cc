@@ -1,4 +1,4 @@
-#include "http/client/testing/nginx_server.h"
+#include "testing/nginx_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

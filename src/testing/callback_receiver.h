@@ -1,7 +1,7 @@
-// Test fixture part: a merchant's callback endpoint on loopback that
+// Test support: a merchant's callback endpoint on loopback that
 // records what the bank sends and fails the first N deliveries.
-#ifndef TOKENWARDEN_EMULATOR_CALLBACK_RECEIVER_TEST_UTIL_H_
-#define TOKENWARDEN_EMULATOR_CALLBACK_RECEIVER_TEST_UTIL_H_
+#ifndef TOKENWARDEN_TESTING_CALLBACK_RECEIVER_H_
+#define TOKENWARDEN_TESTING_CALLBACK_RECEIVER_H_
 
 #include <chrono>
 #include <memory>
@@ -13,7 +13,7 @@
 
 #include "http/server.h"
 
-namespace tokenwarden::emulator {
+namespace tokenwarden::testing {
 
 class CallbackReceiver {
  public:
@@ -62,6 +62,6 @@ class CallbackReceiver {
   std::unique_ptr<http::Server> server_;
 };
 
-}  // namespace tokenwarden::emulator
+}  // namespace tokenwarden::testing
 
-#endif  // TOKENWARDEN_EMULATOR_CALLBACK_RECEIVER_TEST_UTIL_H_
+#endif  // TOKENWARDEN_TESTING_CALLBACK_RECEIVER_H_

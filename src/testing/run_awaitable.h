@@ -1,6 +1,6 @@
 // Test support: runs one coroutine to completion on a given io_context.
-#ifndef TOKENWARDEN_HTTP_CLIENT_TESTING_RUN_AWAITABLE_H_
-#define TOKENWARDEN_HTTP_CLIENT_TESTING_RUN_AWAITABLE_H_
+#ifndef TOKENWARDEN_TESTING_RUN_AWAITABLE_H_
+#define TOKENWARDEN_TESTING_RUN_AWAITABLE_H_
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
@@ -36,4 +36,4 @@ T RunAwaitable(boost::asio::io_context& ioc, boost::asio::awaitable<T> work) {
 
 }  // namespace tokenwarden::testing
 
-#endif  // TOKENWARDEN_HTTP_CLIENT_TESTING_RUN_AWAITABLE_H_
+#endif  // TOKENWARDEN_TESTING_RUN_AWAITABLE_H_
