@@ -4,15 +4,16 @@
   tests/syscalls_test.py BUILD_DIR
 
 The agent proxies REQUESTS keep-alive GETs, one after another, to the
-emulator's Nova Post divisions while `strace -c -f` is attached to it; no
-read of a socket may fail for want of data. Asio tries every read at once
-before waiting for epoll, which on a request-answer connection fails with
-EAGAIN twice per proxied request (the next request of the client, the
-answer of the upstream: neither is there yet); the agent's reads tell Asio
-when they drained the socket instead (src/http/draining_read.h), and an idle
-upstream connection waits in a read queued without trying it (the HTTP
-client's IdleRead). A change that brings the failed reads back fails here,
-where a benchmark would only show a few percent. The whole table is printed
+emulator's Nova Post divisions while strace is attached to it; no read of
+a socket may fail for want of data. Asio tries every read at once before
+waiting for epoll, which on a request-answer connection fails with EAGAIN
+twice per proxied request (the next request of the client, the answer of
+the upstream: neither is there yet); the agent's reads tell Asio when they
+drained the socket instead (src/http/draining_read.h). A change that brings
+the failed reads back fails here, where a benchmark would only show a few
+percent. The pool's check of a connection idle for a millisecond or more
+(a MSG_PEEK that fails when all is well) is counted apart: under load it
+may be made often, and it is meant to fail. The whole table is printed
 for the reader."""
 import http.client
 import os
@@ -28,8 +29,8 @@ from procs import emulator_and_agent
 
 REQUESTS = 1000
 PATH = "/proxy/delivery/divisions"
-# A failed read per request was 2.0 before; timers and the first read of each
-# new connection may still fail once.
+# Failed reads per request were 2.0 before; the first read of a new
+# connection may still fail once.
 MOST_FAILED_READS_PER_REQUEST = 0.05
 READS = {"recvfrom", "recvmsg", "read", "readv", "recv"}
 
@@ -43,8 +44,9 @@ def proxied(conn, count):
 
 
 def traced(pid, out):
-    """strace -c -f attached to every thread of `pid`; returns once attached."""
-    strace = subprocess.Popen(["strace", "-c", "-f", "-qq", "-o", out, "-p", str(pid)],
+    """strace -f -C (each call, then the summary) attached to every thread of `pid`; returns once
+    attached."""
+    strace = subprocess.Popen(["strace", "-f", "-C", "-qq", "-o", out, "-p", str(pid)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     tasks = os.listdir(f"/proc/{pid}/task")
 
@@ -64,14 +66,21 @@ def traced(pid, out):
 
 
 def table(out):
-    """{system call: (calls, errors)} from strace -c's summary."""
+    """{system call: (calls, errors)} from strace -C's summary, and the lines of the failed reads that
+    were not a MSG_PEEK."""
     calls = {}
+    failed = []
+    summary = False  # past the summary's heading
     for line in open(out):
         fields = line.split()
+        summary = summary or line.startswith("% time")
         # % time, seconds, usecs/call, calls, [errors,] syscall
-        if len(fields) >= 5 and re.match(r"[\d.]+$", fields[0]) and fields[-1] != "total":
+        if summary and len(fields) >= 5 and re.match(r"[\d.]+$", fields[0]) and fields[-1] != "total":
             calls[fields[-1]] = (int(fields[3]), int(fields[4]) if len(fields) == 6 else 0)
-    return calls
+        m = re.match(r"\d+\s+(\w+)\(.*\)\s+= -1 (\w+)", line)
+        if m and m.group(1) in READS and "MSG_PEEK" not in line:
+            failed.append(line.strip())
+    return calls, failed
 
 
 def main():
@@ -90,18 +99,19 @@ def main():
             strace.send_signal(signal.SIGINT)
             strace.wait(timeout=30)
             conn.close()
-            calls = table(out)
-            assert calls, f"strace wrote no summary: {open(out).read()}"
+            calls, failed_reads = table(out)
+            assert calls, f"strace wrote no summary: {open(out).read()[-2000:]}"
             print(f"system calls of the agent over {REQUESTS} proxied requests (calls, failed):")
             for name, (n, errors) in sorted(calls.items(), key=lambda c: -c[1][0]):
                 print(f"  {name:16} {n:7} {errors:7}   {n / REQUESTS:.2f} per request")
             reads = sum(n for name, (n, _) in calls.items() if name in READS)
-            failed = sum(e for name, (_, e) in calls.items() if name in READS)
             assert reads >= 2 * REQUESTS, f"strace saw {reads} reads for {REQUESTS} proxied requests: not the agent's?"
+            failed = len(failed_reads)
             per_request = failed / REQUESTS
             assert per_request <= MOST_FAILED_READS_PER_REQUEST, (
-                f"{failed} reads failed over {REQUESTS} proxied requests ({per_request:.2f} per request, at most "
-                f"{MOST_FAILED_READS_PER_REQUEST}): reads are tried before the data is there")
+                f"{failed} reads (not counting MSG_PEEK checks) failed over {REQUESTS} proxied requests "
+                f"({per_request:.2f} per request, at most {MOST_FAILED_READS_PER_REQUEST}): reads are tried before "
+                f"the data is there, e.g.\n" + "\n".join(failed_reads[:5]))
             print(f"syscalls_test: OK ({failed} failed reads over {REQUESTS} proxied requests)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

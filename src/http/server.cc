@@ -252,10 +252,15 @@ class ServerImpl : public Server {
       // Waiting for the next request on a kept-alive connection is "idle";
       // once it starts, the whole request must arrive within read_timeout.
       connection->Expect(first ? options_.read_timeout : options_.idle_timeout);
+      bool midway = false;  // a read of this request came: try the next at once (ReadNow)
       for (bool header_only : {true, false}) {
         bool done = ParseBuffered(buffer, parser, header_only, ec);
         while (!done) {
-          size_t n = co_await socket.async_read_some(ReadSpace(buffer), asio::redirect_error(use_awaitable, ec));
+          size_t n = 0;
+          if (!(midway && ReadNow(socket, buffer, 512, n, ec))) {
+            n = co_await socket.async_read_some(ReadSpace(buffer), asio::redirect_error(use_awaitable, ec));
+          }
+          midway = true;
           done = Received(buffer, parser, n, header_only, ec);
         }
         if (ec || parser.is_done()) break;

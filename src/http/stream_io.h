@@ -6,8 +6,12 @@
 // would cost a frame per message.
 //
 //   bool done = ParseBuffered(buffer, parser, header_only, ec);
+//   bool midway = false;
 //   while (!done) {
-//     size_t n = co_await stream.async_read_some(ReadSpace(buffer), redirect_error(use_awaitable, ec));
+//     size_t n = 0;
+//     if (!(midway && ReadNow(stream, buffer, 512, n, ec)))
+//       n = co_await stream.async_read_some(ReadSpace(buffer), redirect_error(use_awaitable, ec));
+//     midway = true;
 //     done = Received(buffer, parser, n, header_only, ec);
 //   }
 //
@@ -17,7 +21,9 @@
 // - ParseBuffered parses what the buffer already holds; when that is the
 //   whole message (a pipelined request, a body that came with its header)
 //   nothing is awaited. Received takes a read's bytes (or its end) and
-//   parses on.
+//   parses on. The first read of a message waits for epoll when the last
+//   one drained the socket (http/draining_read.h); ReadNow tries the later
+//   ones of the same message at once.
 // - WriteNow sends on a plain socket at once, without blocking; the
 //   caller awaits async_write only for what the kernel's buffer could not
 //   take. On TLS it sends nothing.
@@ -28,12 +34,15 @@
 #ifndef TOKENWARDEN_HTTP_STREAM_IO_H_
 #define TOKENWARDEN_HTTP_STREAM_IO_H_
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
+#include <cerrno>
 #include <cstddef>
 #include <type_traits>
 
@@ -111,6 +120,39 @@ bool Received(boost::beast::flat_buffer& buffer, MessageParser<isRequest>& parse
     return true;
   }
   return ParseBuffered(buffer, parser, header_only, ec);
+}
+
+// The read after a short one of the same message, made at once: one recv
+// (MSG_DONTWAIT) into ReadSpace(buffer, least) on a plain socket. True when
+// it brought bytes, the peer's close (ec eof) or an error, with `n` set;
+// false when nothing was there (or on TLS), and the caller awaits
+// async_read_some. A short read into ReadSpace tells Asio the socket is
+// drained (http/draining_read.h), so an awaited read waits for epoll's next
+// event; but the peer's close may have come in the same event as the bytes
+// just read, and would then never be seen. So, within a message, a read
+// that follows a short one is tried at once, as Asio would have.
+template <class Stream>
+bool ReadNow(Stream& stream, boost::beast::flat_buffer& buffer, size_t least, size_t& n,
+             boost::system::error_code& ec) {
+  if constexpr (IsPlainSocket<Stream>::value) {
+    boost::asio::mutable_buffer space = ReadSpace(buffer, least);
+    n = 0;
+    ec = {};
+    if (space.size() == 0) return true;  // Received reports the overflow
+    ssize_t got = ::recv(stream.native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+    if (got > 0) {
+      n = static_cast<size_t>(got);
+    } else if (got == 0) {
+      ec = boost::asio::error::eof;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+      return false;
+    } else {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+    }
+    return true;
+  } else {
+    return false;
+  }
 }
 
 // Sends as much of `data` as a plain socket takes now, advancing `data`.

@@ -194,8 +194,13 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     // before any body is read.
     auto enough = [&] { return request.stream_past > 0 && parser.get().body.size() >= request.stream_past; };
     bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
+    bool midway = false;  // a read of this answer came: try the next at once (ReadNow)
     while (!done && !enough()) {
-      size_t n = co_await stream.async_read_some(ReadSpace(buffer_, kUpstreamReadBytes), asio::redirect_error(use_awaitable, ec));
+      size_t n = 0;
+      if (!(midway && ReadNow(stream, buffer_, kUpstreamReadBytes, n, ec))) {
+        n = co_await stream.async_read_some(ReadSpace(buffer_, kUpstreamReadBytes), asio::redirect_error(use_awaitable, ec));
+      }
+      midway = true;
       done = Received(buffer_, parser, n, /*header_only=*/false, ec);
     }
     if (ec || !InterimAnswer(parser)) break;
@@ -237,7 +242,11 @@ awaitable<Result<std::string>> Connection::ReadMoreOn(Stream& stream, Duration r
     watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + read_timeout);
     bool done = ParseBuffered(buffer_, parser, /*header_only=*/false, ec);
     while (!done && body.empty()) {
-      size_t n = co_await stream.async_read_some(ReadSpace(buffer_, kUpstreamReadBytes), asio::redirect_error(use_awaitable, ec));
+      // The answer is under way: a read first tries at once (ReadNow).
+      size_t n = 0;
+      if (!ReadNow(stream, buffer_, kUpstreamReadBytes, n, ec)) {
+        n = co_await stream.async_read_some(ReadSpace(buffer_, kUpstreamReadBytes), asio::redirect_error(use_awaitable, ec));
+      }
       done = Received(buffer_, parser, n, /*header_only=*/false, ec);
     }
     ec = watchdog_->Explain(ec);
