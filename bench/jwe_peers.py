@@ -11,7 +11,8 @@ both peers provably do the same work. Prints a Markdown section for the report.
 
   bench/jwe_peers.py BUILD_DIR [--json PATH]
 
-jose@5 is installed into BUILD_DIR/bench-node with npm when it is not there.
+jose@5 is installed into BUILD_DIR/bench-node with npm when it is not there
+(scripts/node_clients.py).
 """
 import argparse
 import importlib.metadata
@@ -25,6 +26,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
+import node_clients  # noqa: E402
 ALG, ENC, CRV = "ECDH-ES+A256KW", "A256GCM", "P-384"
 WARMUP = 0.5  # seconds, untimed: lets V8 optimize and python fill its caches
 OUR_BENCH = ["--benchmark_format=json", "--benchmark_filter=BM_JweDecrypt449|BM_JweEncrypt449",
@@ -116,17 +119,9 @@ def node_dir(build):
     """BUILD/bench-node with jose@5 in it (installed once) and jwe_jose.mjs beside it."""
     if not shutil.which("node"):
         sys.exit("bench: node is missing")
-    where = os.path.join(os.path.abspath(build), "bench-node")
-    if not os.path.exists(os.path.join(where, "node_modules", "jose", "package.json")):
-        if not shutil.which("npm"):
-            sys.exit("bench: npm is missing, cannot install jose")
-        done = subprocess.run(["npm", "install", "--prefix", where, "jose@5", "--no-audit", "--no-fund"],
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            sys.exit(f"bench: npm install jose@5 into {where} failed:\n{done.stderr}")
-    # Copied so that `import 'jose'` resolves from the script's own folder.
-    shutil.copy(os.path.join(HERE, "jwe_jose.mjs"), where)
-    return where
+    # The script sits beside node_modules so that `import 'jose'` resolves.
+    return node_clients.prepare(os.path.join(os.path.abspath(build), "bench-node"),
+                                [os.path.join(HERE, "jwe_jose.mjs")])
 
 
 def jose_bench(where, seconds):

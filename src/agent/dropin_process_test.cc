@@ -11,22 +11,17 @@
 namespace tokenwarden::agent {
 namespace {
 
-// npm's `jose`, installed once into the build folder beside the clients
-// (an ES module resolves packages from its own folder up).
+// npm's `jose` and the clients, in the build folder (an ES module resolves
+// packages from its own folder up), prepared by the one script that the
+// demo and the benchmark use too; it serialises concurrent test processes.
 std::string ClientDir() {
   static const std::string dir = [] {
-    std::string d = std::string(TW_BIN_DIR) + "/../dropin-clients";
-    std::filesystem::create_directories(d);
-    if (!std::filesystem::exists(d + "/node_modules/jose/package.json")) {
-      auto r = testing::RunProcess({"/usr/bin/env", "npm", "install", "--prefix", d, "--no-audit", "--no-fund",
-                                    "--no-save", "--silent", "jose@5"},
-                                   "", std::chrono::minutes(5));
-      EXPECT_EQ(r.exit_code, 0) << "npm install jose: " << r.err;
-    }
-    for (const char* f : {"alliance_client.mjs", "novapost_client.mjs"}) {
-      std::filesystem::copy_file(std::string(TW_SOURCE_DIR) + "/examples/dropin/" + f, d + "/" + f,
-                                 std::filesystem::copy_options::overwrite_existing);
-    }
+    auto r = testing::RunProcess({"/usr/bin/python3", std::string(TW_SOURCE_DIR) + "/scripts/node_clients.py",
+                                  std::string(TW_BIN_DIR) + "/.."},
+                                 "", std::chrono::minutes(6));
+    EXPECT_EQ(r.exit_code, 0) << "scripts/node_clients.py: " << r.err;
+    std::string d = r.out;
+    while (!d.empty() && (d.back() == '\n' || d.back() == '\r')) d.pop_back();
     return d;
   }();
   return dir;

@@ -13,18 +13,21 @@ namespace {
 
 class Journey : public EmulatorFixture {
  protected:
-  // Waits (real time, bounded) until the emulator has recorded `n` failed
-  // callback attempts: only then is the next one scheduled, so only then
-  // may the test move the clock.
-  long long WaitForFailedAttempts(long long n) {
+  // Waits (real time, bounded) until the emulator's callback counter
+  // `counter` reaches `n`. The merchant holds a callback before the
+  // emulator has read the answer and counted it, so a test reads the
+  // counters only after this; and only once a failed attempt is counted is
+  // the next one scheduled, so only then may the test move the clock.
+  long long WaitForCallbacks(const char* counter, long long n) {
     long long seen = -1;
     for (int i = 0; i < 250; ++i) {
-      seen = Stats()["alliance"][kCode]["callbacks"].value("failed_attempts", -1LL);
+      seen = Stats()["alliance"][kCode]["callbacks"].value(counter, -1LL);
       if (seen >= n) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return seen;
   }
+  long long WaitForFailedAttempts(long long n) { return WaitForCallbacks("failed_attempts", n); }
 };
 
 TEST_F(Journey, AuthorizeOrderPayCallbackReadRefundPartlyThenFullyThenBeyond) {
@@ -62,6 +65,7 @@ TEST_F(Journey, AuthorizeOrderPayCallbackReadRefundPartlyThenFullyThenBeyond) {
   EXPECT_EQ(received[2]["coinAmount"], 1300);
   auto after = ReadOrder(s, o["hppOrderId"]).json();
   EXPECT_EQ(after["operations"].size(), 3u);
+  ASSERT_EQ(WaitForCallbacks("delivered", 3), 3);
   auto stats = Stats()["alliance"][kCode];
   EXPECT_EQ(stats["callbacks"]["delivered"], 3);
   EXPECT_EQ(stats["callbacks"]["failed_attempts"], 0);
@@ -88,6 +92,7 @@ TEST_F(Journey, AFailedCallbackIsResentOnTheDocumentedSchedule) {
   auto received = merchant.WaitFor(1);
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0]["orderStatus"], "FAIL");
+  ASSERT_EQ(WaitForCallbacks("delivered", 1), 1);
   auto callbacks = Stats()["alliance"][kCode]["callbacks"];
   EXPECT_EQ(callbacks["delivered"], 1);
   EXPECT_EQ(callbacks["failed_attempts"], 2);
