@@ -104,12 +104,15 @@ void CallbackSender::Deliver(Callback c) {
     return;
   }
   ++m->second.callback_failures;
-  if (c.attempts < static_cast<int>(kResendAfter.size()) &&
-      state_->callbacks.size() < state_->settings.max_pending_callbacks) {
-    c.due = state_->clock->Now() + kResendAfter[c.attempts];
-    ++c.attempts;
-    state_->callbacks.push_back(std::move(c));
+  if (c.attempts >= static_cast<int>(kResendAfter.size())) return;  // the last documented resend failed
+  if (state_->callbacks.size() >= state_->settings.max_pending_callbacks) {
+    // New callbacks filled the queue while this one was on its way.
+    ++m->second.callbacks_dropped;
+    return;
   }
+  c.due = state_->clock->Now() + kResendAfter[c.attempts];
+  ++c.attempts;
+  state_->callbacks.push_back(std::move(c));
 }
 
 }  // namespace tokenwarden::emulator
