@@ -32,6 +32,8 @@ using ErrorResponder = std::function<Response(int status, std::string_view messa
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";  // HOST:PORT (port 0: any free port) or unix:/path
+  // Each thread runs an event loop of its own; a connection stays on one
+  // of them, taken in turn as connections come, for its whole life.
   int threads = 1;
   size_t max_header_bytes = 8 * 1024;   // 431 past it
   size_t max_body_bytes = 1024 * 1024;  // 413 past it

@@ -1,18 +1,32 @@
 #include "http/client/connection_pool.h"
 
+#include <functional>
 #include <vector>
 
 namespace tokenwarden::http {
+
+ConnectionPool::Shard& ConnectionPool::ShardFor(const boost::asio::execution_context* context) {
+  for (Shard& shard : shards_) {
+    const boost::asio::execution_context* owner = shard.owner.load(std::memory_order_acquire);
+    if (owner == context) return shard;
+    if (owner == nullptr) {
+      if (shard.owner.compare_exchange_strong(owner, context, std::memory_order_acq_rel)) return shard;
+      if (owner == context) return shard;  // claimed for the same context meanwhile
+    }
+  }
+  return shards_[std::hash<const void*>{}(context) % kShards];
+}
 
 std::unique_ptr<Connection> ConnectionPool::Take(
     const std::string& origin, const boost::asio::execution_context* context) {
   // Closed outside the lock: a TLS stream's destructor frees OpenSSL state.
   std::vector<std::unique_ptr<Connection>> stale;
   std::unique_ptr<Connection> found;
+  Shard& shard = ShardFor(context);
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = idle_.find(origin);
-    if (it == idle_.end()) return nullptr;
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.idle.find(origin);
+    if (it == shard.idle.end()) return nullptr;
     auto& list = it->second;
     auto now = std::chrono::steady_clock::now();
     for (size_t i = list.size(); i-- > 0;) {
@@ -26,7 +40,7 @@ std::unique_ptr<Connection> ConnectionPool::Take(
       }
       stale.push_back(std::move(candidate));
     }
-    if (list.empty()) idle_.erase(it);
+    if (list.empty()) shard.idle.erase(it);
   }
   return found;
 }
@@ -34,10 +48,11 @@ std::unique_ptr<Connection> ConnectionPool::Take(
 void ConnectionPool::Put(const std::string& origin,
                          std::unique_ptr<Connection> connection) {
   std::unique_ptr<Connection> evicted;
+  Shard& shard = ShardFor(connection->context());
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(shard.mu);
     if (max_idle_per_origin_ == 0) return;
-    auto& list = idle_[origin];
+    auto& list = shard.idle[origin];
     if (list.size() >= max_idle_per_origin_) {
       evicted = std::move(list.front().connection);
       list.pop_front();
@@ -48,10 +63,10 @@ void ConnectionPool::Put(const std::string& origin,
 }
 
 void ConnectionPool::Clear() {
-  std::map<std::string, std::deque<Idle>> all;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    all.swap(idle_);
+  for (Shard& shard : shards_) {
+    std::map<std::string, std::deque<Idle>> all;
+    std::lock_guard<std::mutex> lock(shard.mu);
+    all.swap(shard.idle);
   }
 }
 
