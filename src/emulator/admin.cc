@@ -8,6 +8,7 @@
 #include "emulator/callbacks.h"
 #include "emulator/novapost.h"
 #include "emulator/orders.h"
+#include "emulator/request_fields.h"
 #include "util/duration.h"
 #include "util/time_format.h"
 
@@ -29,21 +30,6 @@ Result<Duration> SpanField(const nlohmann::json& body, const char* name, double 
                          std::to_string(static_cast<long long>(kLongestSpanSeconds / unit)) + " (100 years)");
   }
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit));
-}
-
-// A whole number from `lo` to `hi`; when the field is absent, `fallback`, or
-// an error if there is none (the field is required). Errors name the field
-// (missing, a fraction, a string or a number out of range).
-Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi,
-                         std::optional<int64_t> fallback) {
-  auto it = body.find(name);
-  if (it == body.end() && fallback) return *fallback;
-  if (it == body.end() || !it->is_number_integer() || *it < lo || *it > hi) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " +
-                         std::to_string(hi));
-  }
-  return it->get<int64_t>();
 }
 
 Merchant* FindMerchant(State& state, const nlohmann::json& body) {
