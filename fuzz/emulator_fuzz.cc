@@ -51,7 +51,8 @@ struct World {
     refresh = session.refresh_token;
     server_public = session.server_key->PublicOnly();
     (void)tokenwarden::emulator::RegisterApiKey(state, "fuzz-api-key");
-    tokenwarden::http::Request np{"GET", "/v.1.0/clients/authorization?apiKey=fuzz-api-key", {}, "", "127.0.0.1:1", true};
+    tokenwarden::http::Request np{"GET", "/v.1.0/clients/authorization?apiKey=fuzz-api-key", {}, "",
+                                  "127.0.0.1:1", true};
     jwt = nlohmann::json::parse(tokenwarden::emulator::NovaPostHandle(state, np).body).value("jwt", "");
   }
 

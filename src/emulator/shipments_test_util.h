@@ -15,10 +15,12 @@ inline nlohmann::json ExampleEuEu() {
   return nlohmann::json::parse(R"({
     "status": "ReadyToShip", "clientOrder": "", "note": "", "payerType": "Sender", "invoice": null, "services": [],
     "parcels": [
-      {"cargoCategory": "parcel", "number": null, "parcelDescription": "parcel for redirect test", "insuranceCost": 100.00,
-       "rowNumber": 1, "width": 200, "length": 350, "height": 100, "actualWeight": 2000, "volumetricWeight": 2000},
-      {"cargoCategory": "parcel", "number": null, "parcelDescription": "parcel for redirect test", "insuranceCost": 100.00,
-       "rowNumber": 2, "width": 200, "length": 350, "height": 100, "actualWeight": 2000, "volumetricWeight": 2000}],
+      {"cargoCategory": "parcel", "number": null, "parcelDescription": "parcel for redirect test",
+       "insuranceCost": 100.00, "rowNumber": 1, "width": 200, "length": 350, "height": 100, "actualWeight": 2000,
+       "volumetricWeight": 2000},
+      {"cargoCategory": "parcel", "number": null, "parcelDescription": "parcel for redirect test",
+       "insuranceCost": 100.00, "rowNumber": 2, "width": 200, "length": 350, "height": 100, "actualWeight": 2000,
+       "volumetricWeight": 2000}],
     "sender": {"companyTin": "", "companyName": "", "phone": "380989058454", "email": "sender@test.com",
                "name": "Maks Tester", "countryCode": "CZ", "divisionId": 1834581, "addressParts": {}, "ioss": null},
     "recipient": {"companyTin": "", "companyName": "", "phone": "380954891992", "email": "recipient@test.com",
@@ -29,7 +31,8 @@ inline nlohmann::json ExampleEuEu() {
 // recipient at an address, the sender at a division named by number.
 inline nlohmann::json ExampleUaEu() {
   return nlohmann::json::parse(R"({
-    "status": "ReadyToShip", "clientOrder": "string", "note": "string", "payerType": "Sender", "payerContractNumber": null,
+    "status": "ReadyToShip", "clientOrder": "string", "note": "string", "payerType": "Sender",
+    "payerContractNumber": null,
     "invoice": {"incoterm": "DAP", "currencyCode": "EUR", "exportReason": "Selling", "totalCost": 20,
                 "totalCostEur": 4.36, "totalCostUsd": 4.81,
                 "items": [{"name": "Обладнання та електрика/Складське обладнання: Калькулятори",
