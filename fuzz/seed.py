@@ -213,3 +213,17 @@ write("emulator_fuzz", "refund", "\x02" + json.dumps({
 write("emulator_fuzz", "operation-by-id", "\x03" + json.dumps({"id": "16849296265235MUp5dm2pxD"}))
 write("emulator_fuzz", "operation-by-merchant-request-id",
       "\x04" + json.dumps({"merchantRequestId": "72837906-f526-4aef-8d11-58d80b44cb75"}))
+# Nova Post: shipment create (5, the EU-EU request example), the shipment
+# list (6) and BasicTracking (7), their queries as the documentation's.
+example_shipment = {
+    "status": "ReadyToShip", "clientOrder": "", "note": "", "payerType": "Sender", "invoice": None, "services": [],
+    "parcels": [{"cargoCategory": "parcel", "number": None, "parcelDescription": "parcel for redirect test",
+                 "insuranceCost": 100.00, "rowNumber": 1, "width": 200, "length": 350, "height": 100,
+                 "actualWeight": 2000, "volumetricWeight": 2000}],
+    "sender": {"companyTin": "", "companyName": "", "phone": "380989058454", "email": "sender@test.com",
+               "name": "Maks Tester", "countryCode": "CZ", "divisionId": 1834581, "addressParts": {}, "ioss": None},
+    "recipient": {"companyTin": "", "companyName": "", "phone": "380954891992", "email": "recipient@test.com",
+                  "name": "Chuck Norris", "countryCode": "PL", "divisionId": 27255, "addressParts": {}}}
+write("emulator_fuzz", "shipment-create", "\x05" + json.dumps(example_shipment))
+write("emulator_fuzz", "shipment-list", "\x06" + "numbers[]=SHPL6145344878&ids[]=113622&limit=1&page=1")
+write("emulator_fuzz", "basic-tracking", "\x07" + "numbers[]=SHPL1234567890&extended=1")

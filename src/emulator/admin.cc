@@ -7,7 +7,9 @@
 
 #include "emulator/callbacks.h"
 #include "emulator/novapost.h"
+#include "emulator/novapost_shipments.h"
 #include "emulator/orders.h"
+#include "emulator/request_fields.h"
 #include "util/duration.h"
 #include "util/time_format.h"
 
@@ -29,21 +31,6 @@ Result<Duration> SpanField(const nlohmann::json& body, const char* name, double 
                          std::to_string(static_cast<long long>(kLongestSpanSeconds / unit)) + " (100 years)");
   }
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit));
-}
-
-// A whole number from `lo` to `hi`; when the field is absent, `fallback`, or
-// an error if there is none (the field is required). Errors name the field
-// (missing, a fraction, a string or a number out of range).
-Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi,
-                         std::optional<int64_t> fallback) {
-  auto it = body.find(name);
-  if (it == body.end() && fallback) return *fallback;
-  if (it == body.end() || !it->is_number_integer() || *it < lo || *it > hi) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " +
-                         std::to_string(hi));
-  }
-  return it->get<int64_t>();
 }
 
 Merchant* FindMerchant(State& state, const nlohmann::json& body) {
@@ -118,14 +105,16 @@ http::Response ApplySettings(State& state, const nlohmann::json& b) {
     *lifetime = std::chrono::floor<std::chrono::seconds>(*span);
   }
   for (auto [name, retention] : {std::pair{"order_retention_seconds", &s.order_retention},
-                                  std::pair{"session_retention_seconds", &s.session_retention}}) {
+                                  std::pair{"session_retention_seconds", &s.session_retention},
+                                  std::pair{"shipment_retention_seconds", &s.shipment_retention}}) {
     if (!b.contains(name)) continue;
     auto span = SpanField(b, name);
     if (!span.ok()) return Bad(span.error().message);
     *retention = *span;
   }
   for (auto [name, limit] : {std::pair{"max_pending_callbacks", &s.max_pending_callbacks},
-                              std::pair{"max_sessions", &s.max_sessions}, std::pair{"max_orders", &s.max_orders}}) {
+                              std::pair{"max_sessions", &s.max_sessions}, std::pair{"max_orders", &s.max_orders},
+                              std::pair{"max_shipments", &s.max_shipments}}) {
     if (!b.contains(name)) continue;
     auto most = IntField(b, name, 1, 1'000'000, std::nullopt);
     if (!most.ok()) return Bad(most.error().message);
@@ -169,6 +158,7 @@ Status RegisterApiKey(State& state, const std::string& api_key) {
 nlohmann::json Stats(State& state) {
   SweepOrders(state);
   state.SweepSessions();
+  SweepShipments(state);
   nlohmann::json alliance = nlohmann::json::object(), novapost = nlohmann::json::object();
   TimePoint now = state.clock->Now();
   for (auto& [code, m] : state.merchants) {
@@ -191,8 +181,10 @@ nlohmann::json Stats(State& state) {
                                      {"recent", m.recent_callbacks}}}};
   }
   for (auto& [key, k] : state.novapost_keys) {
+    int shipments = 0;
+    for (const auto& [number, shipment] : state.shipments) shipments += shipment.api_key == key;
     novapost[key] = {{"authorizations", k.authorizations}, {"live_sessions", LiveTokens(state, k)},
-                     {"api_calls", k.api_calls}, {"rejected", k.rejected}};
+                     {"api_calls", k.api_calls}, {"rejected", k.rejected}, {"shipments", shipments}};
   }
   return {{"alliance", alliance}, {"novapost", novapost}};
 }
@@ -258,6 +250,15 @@ http::Response AdminHandle(State& state, const http::Request& r) {
       m->last_used = state.clock->Now();
       return Ok();
     }
+    if (path == "/novapost/shipments/advance" && post) {
+      // The courier: the shipment's next tracking status.
+      auto number = b.find("number");
+      if (number == b.end() || !number->is_string()) return Bad("number is required: a shipment number");
+      auto item = AdvanceShipment(state, number->get<std::string>());
+      if (item.ok()) return Ok(*item);
+      int status = item.error().code == ErrorCode::kNotFound ? 404 : 409;
+      return http::Response::Json(status, {{"error", item.error().message}});
+    }
     if (path == "/novapost/revoke" && post) {
       auto it = state.novapost_keys.find(b.value("apiKey", ""));
       if (it == state.novapost_keys.end()) return Bad("unknown apiKey");
@@ -288,6 +289,8 @@ http::Response AdminHandle(State& state, const http::Request& r) {
       state.faults.clear();
       state.orders.clear();
       state.callbacks.clear();
+      state.shipments.clear();
+      state.last_shipment_id = 0;
       state.settings = emulator::Settings{};
       return Ok();
     }

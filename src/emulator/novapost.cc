@@ -1,6 +1,7 @@
 #include "emulator/novapost.h"
 
 #include "emulator/novapost_divisions.h"
+#include "emulator/novapost_shipments.h"
 #include "jose/jwt.h"
 
 namespace tokenwarden::emulator {
@@ -40,17 +41,30 @@ http::Response Authorize(State& state, const http::Request& request) {
   return http::Response::Json(200, {{"jwt", *jwt}});
 }
 
-// The key whose live token `jwt` is, or nullptr.
-NovaPostKey* Authenticate(State& state, std::string_view jwt) {
+// The key (apiKey and its record) whose live token `jwt` is, or nullptr.
+std::map<std::string, NovaPostKey>::value_type* Authenticate(State& state, std::string_view jwt) {
   auto claims = jose::VerifyHs256(jwt, state.jwt_secret);
   if (!claims.ok() || *claims->exp <= state.clock->Now()) return nullptr;
   std::string ref = claims->claims.value("ref", "");
-  for (auto& [api_key, key] : state.novapost_keys) {
-    for (const auto& t : key.live) {
-      if (t.ref == ref) return &key;
+  for (auto& entry : state.novapost_keys) {
+    for (const auto& t : entry.second.live) {
+      if (t.ref == ref) return &entry;
     }
   }
   return nullptr;
+}
+
+// The protected calls, by method and path.
+enum class Call { kNone, kDivisions, kCreateShipment, kFindShipments, kTrackShipments };
+
+Call Route(const http::Request& request) {
+  std::string_view path = request.path();
+  bool get = request.method == "GET";
+  if (path == "/v.1.0/divisions" && get) return Call::kDivisions;
+  if (path == "/v.1.0/shipments" && request.method == "POST") return Call::kCreateShipment;
+  if (path == "/v.1.0/shipments" && get) return Call::kFindShipments;
+  if (path == "/v.1.0/shipments/tracking/history" && get) return Call::kTrackShipments;
+  return Call::kNone;
 }
 
 }  // namespace
@@ -64,15 +78,13 @@ size_t LiveTokens(State& state, NovaPostKey& key) {
 }
 
 http::Response NovaPostHandle(State& state, const http::Request& request) {
-  std::string_view path = request.path();
-  if (path == "/v.1.0/clients/authorization") return Authorize(state, request);
-  bool divisions = path == "/v.1.0/divisions" && request.method == "GET";
-  bool shipments = path == "/v.1.0/shipments" && request.method == "POST";
-  if (!divisions && !shipments) return Message(404, "Not found");
+  if (request.path() == "/v.1.0/clients/authorization") return Authorize(state, request);
+  Call call = Route(request);
+  if (call == Call::kNone) return Message(404, "Not found");
   // The docs send the bare token; a "Bearer " prefix is tolerated.
   std::string_view auth = request.header("authorization").value_or("");
   if (auth.substr(0, 7) == "Bearer ") auth = auth.substr(7);
-  NovaPostKey* key = Authenticate(state, auth);
+  auto* key = Authenticate(state, auth);
   if (key == nullptr) {
     // Count against the key that issued the token, when it was one of ours
     // (expired or evicted); garbage cannot be attributed.
@@ -83,11 +95,15 @@ http::Response NovaPostHandle(State& state, const http::Request& request) {
     }
     return Message(401, "Unauthorized");
   }
-  ++key->api_calls;
-  if (divisions) return Divisions(request);
-  auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
-  if (body.is_discarded()) return Message(422, "Validation error: malformed JSON");
-  return http::Response::Json(201, {{"id", RandomUuid()}, {"status", "created"}});
+  ++key->second.api_calls;
+  switch (call) {
+    case Call::kDivisions: return Divisions(request);
+    case Call::kCreateShipment: return CreateShipment(state, key->first, request);
+    case Call::kFindShipments: return FindShipments(state, key->first, request);
+    case Call::kTrackShipments: return TrackShipments(state, key->first, request);
+    case Call::kNone: break;
+  }
+  return Message(404, "Not found");
 }
 
 }  // namespace tokenwarden::emulator

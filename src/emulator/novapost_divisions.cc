@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "emulator/novapost_query.h"
+
 namespace tokenwarden::emulator {
 namespace {
 
@@ -93,46 +95,19 @@ bool Glob(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-// Every value of a query parameter that may repeat ("countryCodes[]").
-std::vector<std::string> All(std::string_view query, std::string_view name) {
-  std::vector<std::string> out;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    size_t eq = pair.find('=');
-    if (http::UrlDecode(pair.substr(0, eq)) == name && eq != std::string_view::npos) {
-      out.push_back(http::UrlDecode(pair.substr(eq + 1)));
-    }
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-  }
-  return out;
-}
-
 bool AnyOf(const std::vector<std::string>& wanted, const char* value) {
   return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
-}
-
-// A whole number from 1 to `most`, or `fallback` when absent; -1 when bad.
-long long Positive(const std::optional<std::string>& text, long long most, long long fallback) {
-  if (!text) return fallback;
-  if (text->empty() || text->size() > 9 || text->find_first_not_of("0123456789") != std::string::npos) return -1;
-  long long n = std::stoll(*text);
-  return n >= 1 && n <= most ? n : -1;
-}
-
-http::Response Invalid(const char* field, const char* why) {
-  return http::Response::Json(422, {{"message", "Validation error"}, {"errors", {{field, why}}}});
 }
 
 }  // namespace
 
 http::Response Divisions(const http::Request& request) {
-  long long limit = Positive(request.query_param("limit"), 1000, 100);
-  if (limit < 0) return Invalid("limit", "must be a whole number from 1 to 1000");
-  long long page = Positive(request.query_param("page"), 1'000'000, 1);
-  if (page < 0) return Invalid("page", "must be a whole number from 1");
-  auto countries = All(request.query(), "countryCodes[]");
-  auto categories = All(request.query(), "divisionCategories[]");
+  long long limit = PositiveParam(request.query_param("limit"), 1000, 100);
+  if (limit < 0) return NovaPostInvalid("limit", "must be a whole number from 1 to 1000");
+  long long page = PositiveParam(request.query_param("page"), 1'000'000, 1);
+  if (page < 0) return NovaPostInvalid("page", "must be a whole number from 1");
+  auto countries = QueryValues(request.query(), "countryCodes[]");
+  auto categories = QueryValues(request.query(), "divisionCategories[]");
   auto name_param = request.query_param("name");
   std::string name = Lower(name_param && !name_param->empty() ? *name_param : "*");
   std::vector<const Division*> found;

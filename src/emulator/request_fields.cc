@@ -13,4 +13,16 @@ std::string StringField(const nlohmann::json& b, const char* name, size_t most, 
   return "";
 }
 
+Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi,
+                         std::optional<int64_t> fallback) {
+  auto it = body.find(name);
+  if (it == body.end() && fallback) return *fallback;
+  if (it == body.end() || !it->is_number_integer() || *it < lo || *it > hi) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " +
+                         std::to_string(hi));
+  }
+  return it->get<int64_t>();
+}
+
 }  // namespace tokenwarden::emulator

@@ -1,17 +1,29 @@
-// Reading the fields of a merchant's request (create-order, REFUND) the way
-// the bank's tables describe them. Each reader returns "" when the field is
-// fine, else the reason, naming the field, for the error's msgText.
+// Reading the fields of a client's request (create-order, REFUND, a Nova
+// Post shipment, the control API) the way the upstreams' tables describe
+// them. Errors name the field, for the error's text.
 #ifndef TOKENWARDEN_EMULATOR_REQUEST_FIELDS_H_
 #define TOKENWARDEN_EMULATOR_REQUEST_FIELDS_H_
 
 #include <nlohmann/json.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
+
+#include "tokenwarden/result.h"
 
 namespace tokenwarden::emulator {
 
 // A string of at most `most` characters; required ones must not be empty.
-// Absent (or null) and optional: "" and `*out` untouched.
+// Absent (or null) and optional: "" and `*out` untouched. Returns "" when
+// the field is fine, else the reason, naming the field.
 std::string StringField(const nlohmann::json& body, const char* name, size_t most, bool required, std::string* out);
+
+// A whole number from `lo` to `hi`; when the field is absent, `fallback`, or
+// an error if there is none (the field is required). Errors name the field
+// (missing, a fraction, a string or a number out of range).
+// REQUIRES: `body` is an object.
+Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi,
+                         std::optional<int64_t> fallback);
 
 }  // namespace tokenwarden::emulator
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "emulator/order.h"
+#include "emulator/shipment.h"
 #include "jose/jwk.h"
 #include "tokenwarden/clock.h"
 #include "tokenwarden/secret.h"
@@ -95,6 +96,10 @@ struct Settings {
   // b_unknown_device, which a client handles like expiry: it authorizes.
   Duration session_retention = std::chrono::hours(24);
   size_t max_sessions = 10000;
+  // Nova Post shipments are forgotten this long after they were created,
+  // and the oldest go first past max_shipments.
+  Duration shipment_retention = std::chrono::hours(24 * 30);
+  size_t max_shipments = 10000;
 };
 
 // An injected fault: applies to requests whose path starts with
@@ -123,6 +128,8 @@ struct State {
   std::deque<Fault> faults;
   std::map<std::string, Order> orders;                // by hppOrderId
   std::deque<Callback> callbacks;                     // waiting for their next attempt
+  std::map<std::string, Shipment> shipments;          // Nova Post, by number
+  long long last_shipment_id = 0;                     // ids count up from 1
 
   // The first live fault for `path`, consuming one use of it. REQUIRES: mu held.
   std::optional<Fault> TakeFault(std::string_view path);

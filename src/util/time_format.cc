@@ -249,4 +249,6 @@ std::string FormatBankLocalKyiv(TimePoint t) {
   return out;
 }
 
+std::string FormatNovaPostUtc(TimePoint t) { return Format(t, 0, 6, true, "Z"); }
+
 }  // namespace tokenwarden

@@ -55,6 +55,9 @@ std::string FormatBankOrderKyiv(TimePoint t);
 // "2024.09.19 15:29:25.675" (Kyiv local time, no zone, 3 fractional
 // digits): the shape of an operation's createDateTime when read by its id.
 std::string FormatBankLocalKyiv(TimePoint t);
+// "2023-04-11T10:42:05.543380Z" (UTC, 6 fractional digits): the shape of
+// Nova Post's shipment and tracking dates.
+std::string FormatNovaPostUtc(TimePoint t);
 
 }  // namespace tokenwarden
 

@@ -143,6 +143,14 @@ TEST(FormatTimestamp, OperationLookupShapeIsKyivLocalWithDots) {
   EXPECT_EQ(*ParseTimestamp(FormatBankLocalKyiv(winter)), winter);
 }
 
+// Nova Post's shipment example: "createdAt": "2023-04-11T10:42:05.543380Z".
+TEST(FormatTimestamp, NovaPostShapeHasMicrosecondsInUtc) {
+  TimePoint t = *ParseTimestamp("2023-04-11T10:42:05.543380Z");
+  EXPECT_EQ(FormatNovaPostUtc(t), "2023-04-11T10:42:05.543380Z");
+  EXPECT_EQ(FormatNovaPostUtc(Utc(kBankExample, milliseconds(43))), "2025-02-27T12:12:34.043000Z");
+  EXPECT_EQ(*ParseTimestamp(FormatNovaPostUtc(t)), t);
+}
+
 TEST(FormatTimestamp, IsoInUtcAndKyiv) {
   EXPECT_EQ(FormatUtcIso(Utc(kBankExample)), "2025-02-27T12:12:34Z");
   EXPECT_EQ(FormatUtcIso(Utc(kBankExample, milliseconds(5))), "2025-02-27T12:12:34.005Z");
