@@ -192,14 +192,20 @@ def latency(wrk_out, percentile):
     return float(m.group(1)) * {"us": 1, "ms": 1000, "s": 1_000_000}[m.group(2)]
 
 
-def memory_kib(pid):
-    """Resident, proportional and private (anonymous) memory of a process, KiB."""
+def smaps_rollup_kib(pid):
+    """Every kB field of /proc/PID/smaps_rollup (Rss, Pss, Private_Dirty, Anonymous, ...), KiB."""
     fields = {}
     with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
             name, _, rest = line.partition(":")
             if rest.strip().endswith("kB"):
                 fields[name] = int(rest.split()[0])
+    return fields
+
+
+def memory_kib(pid):
+    """Resident, proportional and private (anonymous) memory of a process, KiB."""
+    fields = smaps_rollup_kib(pid)
     return {"rss": fields["Rss"], "pss": fields["Pss"], "private": fields["Private_Dirty"]}
 
 
