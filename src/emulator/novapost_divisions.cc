@@ -115,11 +115,7 @@ http::Response Divisions(const http::Request& request) {
     bool named = Glob(name, Lower(d.name)) || Glob(name, Lower(d.settlement.name));
     if (named && AnyOf(countries, d.country) && AnyOf(categories, d.category)) found.push_back(&d);
   }
-  nlohmann::json items = nlohmann::json::array();
-  for (size_t i = static_cast<size_t>((page - 1) * limit); i < found.size() && items.size() < static_cast<size_t>(limit); ++i) {
-    items.push_back(Json(*found[i]));
-  }
-  return http::Response::Json(200, {{"items", items}, {"total", found.size()}});
+  return NovaPostPage(found, page, limit, Json);
 }
 
 }  // namespace tokenwarden::emulator

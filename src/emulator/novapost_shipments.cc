@@ -76,22 +76,7 @@ http::Response FindShipments(State& state, const std::string& api_key, const htt
     return NovaPostNotFound(numbers.empty() ? "ids[]" : "numbers[]", "no shipment of this key has them");
   }
   std::sort(found.begin(), found.end(), [](const Shipment* a, const Shipment* b) { return a->id < b->id; });
-  const size_t first = static_cast<size_t>((page - 1) * limit);
-  nlohmann::json items = nlohmann::json::array();
-  for (size_t i = first; i < found.size() && items.size() < static_cast<size_t>(limit); ++i) {
-    items.push_back(ListItemJson(*found[i]));
-  }
-  const size_t total = found.size();
-  const size_t last_page = std::max<size_t>(1, (total + static_cast<size_t>(limit) - 1) / static_cast<size_t>(limit));
-  nlohmann::json from = items.empty() ? nlohmann::json() : nlohmann::json(first + 1);
-  nlohmann::json to = items.empty() ? nlohmann::json() : nlohmann::json(first + items.size());
-  return http::Response::Json(200, {{"current_page", page},
-                                    {"last_page", last_page},
-                                    {"per_page", limit},
-                                    {"total", total},
-                                    {"from", from},
-                                    {"to", to},
-                                    {"items", items}});
+  return NovaPostPage(found, page, limit, ListItemJson);
 }
 
 http::Response TrackShipments(State& state, const std::string& api_key, const http::Request& request) {

@@ -124,6 +124,15 @@ TEST_F(NovaPostEmulator, DivisionsAnswerTheDocumentedExampleAndFilters) {
   EXPECT_EQ(page2["items"].size(), 2u);
   EXPECT_EQ(page2["items"][0]["id"], 3);
   EXPECT_EQ(page2["total"], 6);
+  // The list envelope of Nova Post's OpenAPI text, as for shipments.
+  EXPECT_EQ(page2["current_page"], 2);
+  EXPECT_EQ(page2["last_page"], 3);
+  EXPECT_EQ(page2["per_page"], 2);
+  EXPECT_EQ(page2["from"], 3);
+  EXPECT_EQ(page2["to"], 4);
+  auto none = get("?name=nowhere");
+  EXPECT_EQ(none["last_page"], 1);
+  EXPECT_TRUE(none["from"].is_null() && none["to"].is_null()) << none;
   for (const char* bad : {"?limit=0", "?limit=x", "?page=0", "?limit=1001"}) {
     auto r = Call("GET", std::string("/v.1.0/divisions") + bad, {{"Authorization", jwt}});
     EXPECT_EQ(r.status, 422) << bad;
