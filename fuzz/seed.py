@@ -81,6 +81,9 @@ accounts = ["*"]
     "alliance": "[[account]]\nid='s'\nprovider='alliance'\nservice_code='c'\nprivate_jwk_file='k'\n"
                 "refresh_every='8h'\napi_version='v1'\n",
     "syntax_error": "[agent]\nlisten = \n",
+    # Non-ASCII inside strings and comments, and one outside (util/toml_text.h).
+    "cyrillic_text": "# магазин\n[[account]]\nid='крамниця'\nprovider='novapost'\napi_key=\"ключ\"\n",
+    "cyrillic_key": "[agent]\nl\u0456sten = '127.0.0.1:8700'\n" + np,
 }
 for name, text in configs.items():
     write("config_fuzz", name + ".toml", text)

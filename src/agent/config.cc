@@ -3,12 +3,12 @@
 #include <cstdlib>
 #include <functional>
 #include <set>
-#include <sstream>
 #include <toml++/toml.h>
 
 #include "agent/toml_reader.h"
 #include "util/duration.h"
 #include "util/file_io.h"
+#include "util/toml_text.h"
 
 namespace tokenwarden::agent {
 namespace {
@@ -231,15 +231,7 @@ std::optional<std::string> SystemEnv(const std::string& name) {
 Result<AgentConfig> ParseConfig(std::string_view toml_text, const std::filesystem::path& file_name,
                                 const EnvLookup& env) {
   const std::string file = file_name.string();
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << file << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-       << e.description();
-    return MakeError(ErrorCode::kInvalidArgument, os.str());
-  }
+  TW_ASSIGN_OR_RETURN(toml::table root, ParseToml(toml_text, file));
   AgentConfig config;
   config.file = file_name;
   for (const auto& [key, node] : root) {

@@ -154,6 +154,15 @@ TEST(Config, TomlSyntaxErrorsCarryLineAndColumn) {
   EXPECT_EQ(msg.rfind("tokenwarden.toml:2:", 0), 0u) << msg;
 }
 
+TEST(Config, AStrayCyrillicLetterInAKeyIsNamedNotParsed) {
+  // "lіsten" with U+0456 for the i: toml++ 3.3.0 alone reached undefined
+  // behaviour here (util/toml_text.h).
+  std::string msg = ErrorOf("[agent]\nl\xD1\x96sten = \"127.0.0.1:8700\"\n");
+  EXPECT_EQ(msg.rfind("tokenwarden.toml:2:2: a non-ASCII character (U+0456) outside a quoted string", 0), 0u) << msg;
+  EXPECT_TRUE(Parse("[[account]]\nid='a'\nprovider='novapost'\napi_key='ключ'\n"
+                    "base_url='http://127.0.0.1:9000/v.1.0'\n").ok());
+}
+
 TEST(Config, PlainHttpOnlyToLoopbackUnlessAllowed) {
   const char* remote = "[[account]]\nid='a'\nprovider='novapost'\napi_key='k'\n"
                        "base_url='http://api.novapost.com/v.1.0'\n";

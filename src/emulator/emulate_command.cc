@@ -12,6 +12,7 @@
 #include "jose/jwk.h"
 #include "util/clock_flags.h"
 #include "util/file_io.h"
+#include "util/toml_text.h"
 #include "util/log.h"
 
 namespace tokenwarden {
@@ -37,13 +38,7 @@ int Fail(const std::string& message) {
 // [[novapost_key]] api_key
 Status LoadConfig(emulator::Emulator& emu, const std::string& file) {
   TW_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    return MakeError(ErrorCode::kInvalidArgument, file + ":" + std::to_string(e.source().begin.line) + ": " +
-                                                      std::string(e.description()));
-  }
+  TW_ASSIGN_OR_RETURN(toml::table root, ParseToml(text, file));
   if (auto* merchants = root["merchant"].as_array()) {
     for (size_t i = 0; i < merchants->size(); ++i) {
       std::string where = file + ": merchant #" + std::to_string(i + 1);
