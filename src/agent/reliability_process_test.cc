@@ -257,13 +257,23 @@ TEST_F(ReliabilityTest, UpstreamOutageIsRiddenOutAndRecoveredWithinOneBackoffSte
   // dropped, 50 minutes each. The refresh falls 24 minutes into the last:
   // the delayed answers are processed by the emulator (authorizations the
   // agent never receives), so no attempt may fall among them.
+  // Each phase is ended by the test, never by the fault's own timer: the
+  // scaled clock runs on while this thread is descheduled, so a timer could
+  // end the outage (and let a retry through) before the checks below read.
   const double step = 50 * 60, start = planned + 26 * 60 - 3 * step, end = start + 3 * step;
+  const double until_cleared = 4 * step;
+  auto next_phase = [&](nlohmann::json fault) {
+    ASSERT_EQ(Emu("DELETE", "/_emulator/faults").status, 200);
+    fault["path_prefix"] = "/";
+    fault["seconds"] = until_cleared;
+    Fault(fault);
+  };
   SleepUntilSimulated(start);
-  Fault({{"kind", "status"}, {"status", 503}, {"path_prefix", "/"}, {"seconds", step}});
+  next_phase({{"kind", "status"}, {"status", 503}});
   SleepUntilSimulated(start + step);
-  Fault({{"kind", "delay"}, {"delay_ms", 1500}, {"path_prefix", "/"}, {"seconds", step}});
+  next_phase({{"kind", "delay"}, {"delay_ms", 1500}});
   SleepUntilSimulated(start + 2 * step);
-  Fault({{"kind", "drop"}, {"path_prefix", "/"}, {"seconds", step}});
+  next_phase({{"kind", "drop"}});
   SleepUntilSimulated(end);
   EXPECT_EQ(DeliveryAuthorizations(), delivery_before) << "the emulator authorized during its own outage";
   EXPECT_EQ(Token("delivery").value("generation", -1), generation) << "no new session can exist during the outage";
@@ -274,9 +284,11 @@ TEST_F(ReliabilityTest, UpstreamOutageIsRiddenOutAndRecoveredWithinOneBackoffSte
   // into simulated seconds. One attempt may straddle the outage's end.
   int failed_at_end = FailedDeliveryAuthorizations();
   EXPECT_GE(failed_at_end, 1) << "the outage should have met the scheduled refresh";
+  ASSERT_EQ(Emu("DELETE", "/_emulator/faults").status, 200);
+  const double cleared = Simulated();
   bool recovered = WaitFor([&] { return Token("delivery").value("generation", -1) > generation; },
                            std::chrono::milliseconds(static_cast<long long>(15 * 60 * 1000 / scale)));
-  double recovered_after = Simulated() - end;
+  double recovered_after = Simulated() - cleared;
   int failed_after_end = FailedDeliveryAuthorizations() - failed_at_end;
   clients.Stop();
   EXPECT_TRUE(recovered) << "no new Nova Post session within 15 simulated minutes of the outage's end";
