@@ -102,7 +102,11 @@ Verdict ClassifyAllianceAuthorizeFailure(const UpstreamResponse& response,
       break;
     case Action::kOk:
     case Action::kPassThrough:
-      if (response.status >= 400 && response.status < 500) {
+      // A refusal: a 4xx, or an error body the bank answers with 200 (its
+      // error-code page gives most codes 200, b_merchant_not_found among
+      // them); asking again the same way gets the same answer.
+      if ((response.status >= 400 && response.status < 500) ||
+          (response.status < 300 && !v.code.empty())) {
         v.action = Action::kFatal;
         v.message = "authorizing was refused: " + v.message +
                     "; check service_code and the registered key";

@@ -157,6 +157,10 @@ TEST(AllianceClassifier, OnAuthorizeAPlainErrorNeverAsksToAuthorizeAgain) {
       {400, BankError("b_service_code_not_found"), Action::kFatal,
        "b_service_code_not_found"},
       {400, BankError("b_bad_request"), Action::kFatal, "b_bad_request"},
+      {200, BankError("b_merchant_not_found"), Action::kFatal,
+       "b_merchant_not_found"},
+      {200, BankError("b_terminal_not_found"), Action::kFatal,
+       "b_terminal_not_found"},
       {404, "", Action::kFatal, "http_404"},
       {200, R"({"unexpected":true})", Action::kRetryLater, "bad_answer"},
   };
