@@ -100,7 +100,7 @@ async function journey(i, hppOrderId, amount) {
   session = await authorize();
   await refund(session, purchase.operationId, amount - half);
   session = await authorize();
-  await refund(session, purchase.operationId, 1, 'b_refund_amount_exceeded');
+  await refund(session, purchase.operationId, 1, 'b_payment_invalid_refund_amount');
   return 4;  // calls made
 }
 

@@ -369,7 +369,7 @@ TEST_F(AgentProcessTest, AMerchantsWholeJourneyRunsThroughTheProxy) {
     auto jwe = jose::EncryptCompact(testing::ExampleRefund(purchase, amount).dump(), *server);
     EXPECT_TRUE(jwe.ok());
     auto r = bank("/payments/v3/refund", {{"jwe", jwe.ok() ? *jwe : ""}});
-    if (r.status != 200) return {r, r.json()};
+    if (r.status != 200 || !r.json().contains("jwe")) return {r, r.json()};  // refusals come with 200 too
     auto plain = jose::DecryptCompact(r.json().value("jwe", ""), *merchant_key);
     EXPECT_TRUE(plain.ok()) << r.body;
     return {r, plain.ok() ? nlohmann::json::parse(plain->plaintext.reveal()) : nlohmann::json()};
@@ -382,8 +382,8 @@ TEST_F(AgentProcessTest, AMerchantsWholeJourneyRunsThroughTheProxy) {
   ASSERT_EQ(full.first.status, 200) << full.first.body;
   EXPECT_EQ(full.second["coinAmount"], 1300);
   auto beyond = refund(1);
-  EXPECT_EQ(beyond.first.status, 400);
-  EXPECT_EQ(beyond.second["msgCode"], "b_refund_amount_exceeded");
+  EXPECT_EQ(beyond.first.status, 200);  // as the bank's error-code page gives it
+  EXPECT_EQ(beyond.second["msgCode"], "b_payment_invalid_refund_amount");
 
   // Each refund is called back, and reads back naming the purchase.
   received = merchant.WaitFor(3);

@@ -138,7 +138,7 @@ boost::asio::awaitable<Response> DropinApi::Route(const Request& request) {
     call.upstream = Upstream::kAlliance;
     std::string code = ServiceCodeOf(request);
     if (code.empty()) {
-      co_return AllianceError(400, "b_bad_request", "tokenwarden: serviceCode is missing (JSON body or query)");
+      co_return AllianceError(400, "b_request_is_not_correct", "tokenwarden: serviceCode is missing (JSON body or query)");
     }
     co_return co_await Authorize(call, code);
   }
@@ -163,7 +163,7 @@ boost::asio::awaitable<Response> DropinApi::Authorize(Call& call, std::string_vi
     // Nothing of the credential is logged: it may be a real one mistyped.
     log::Warn("dropin_unknown_credential", {{"upstream", ProviderName(call.upstream)}});
     co_return call.upstream == Upstream::kAlliance
-        ? AllianceError(400, "b_service_code_not_found", "tokenwarden: no account has this serviceCode")
+        ? AllianceError(200, "b_merchant_not_found", "tokenwarden: no account has this serviceCode")
         : NovaPostError(401, "Unauthorized");
   }
   std::shared_ptr<const Session> session = account->manager->current();
@@ -196,7 +196,7 @@ boost::asio::awaitable<Response> DropinApi::Forward(const Request& request, Call
     // What each upstream answers for a session it does not know; the
     // client's own recovery authorizes again, which is answered here.
     co_return call.upstream == Upstream::kAlliance
-        ? AllianceError(200, "b_unknown_device", "tokenwarden: unknown x-device_id; authorize again")
+        ? AllianceError(401, "b_unknown_device", "tokenwarden: unknown x-device_id; authorize again")
         : NovaPostError(401, "Unauthorized");
   }
   // A client whose base URL keeps the upstream's path (".../v.1.0/")

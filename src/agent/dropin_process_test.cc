@@ -197,8 +197,8 @@ TEST_F(DropinProcessTest, StrangersAreAnsweredInTheUpstreamsShapeAndNothingIsFor
   auto code = Dropin("POST", "/api-gateway/authorize_virtual_device",
                      {{"content-type", "application/json"}, {"x-api_version", "v1"}},
                      nlohmann::json{{"serviceCode", wrong_code}}.dump());
-  EXPECT_EQ(code.status, 400);
-  EXPECT_EQ(code.json().value("msgCode", ""), "b_service_code_not_found") << code.body;
+  EXPECT_EQ(code.status, 200);  // as the bank's error-code page gives b_merchant_not_found
+  EXPECT_EQ(code.json().value("msgCode", ""), "b_merchant_not_found") << code.body;
   EXPECT_EQ(code.json().value("msgType", ""), "ERROR");
 
   auto key = Dropin("GET", "/v.1.0/clients/authorization?apiKey=" + wrong_key);
@@ -208,6 +208,7 @@ TEST_F(DropinProcessTest, StrangersAreAnsweredInTheUpstreamsShapeAndNothingIsFor
   auto forged = Dropin("POST", "/ecom/execute_request/hpp/v1/operations",
                        {{"x-device_id", forged_device}, {"x-refresh_token", forged_device}, {"x-api_version", "v1"}},
                        "{}");
+  EXPECT_EQ(forged.status, 401);  // the bank's error-code page gives b_unknown_device 401
   EXPECT_EQ(forged.json().value("msgCode", ""), "b_unknown_device") << forged.body;
   auto jwt = Dropin("GET", "/v.1.0/divisions", {{"authorization", "eyJ.forged.jwt"}});
   EXPECT_EQ(jwt.status, 401);

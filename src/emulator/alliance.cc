@@ -48,33 +48,59 @@ http::Response AllianceReject(State& state, const std::string& service_code, std
 }
 
 int DocumentedStatus(std::string_view code) {
-  if (code == "b_expired_token" || code == "b_used_token" || code == "b_previous_auth_token_expired" ||
-      code == "b_auth_token_expired") {
-    return 401;
-  }
-  if (code == "b_server_is_overloaded") return 503;
-  // The emulator's own codes (no page found names the bank's) answer 400.
-  if (code == "b_bad_request" || code == "b_service_code_not_found" || code == "b_order_not_found" ||
-      code == "b_operation_not_found" || code == "b_refund_amount_exceeded") {
-    return 400;
+  // The bank's error-code page ("Коди помилок", docs.merchant.alb.ua
+  // /dovidniki/kodi-pomilok): every code it gives a status other than 200.
+  struct Entry {
+    std::string_view code;
+    int status;
+  };
+  static constexpr Entry kNot200[] = {
+      {"b_expired_token", 401},
+      {"b_unknown_device", 401},
+      {"b_used_token", 401},
+      {"b_auth_token_expired", 401},
+      {"b_previous_auth_token_expired", 401},
+      {"b_service_unavailable", 404},
+      {"payment_operation_not_found", 404},
+      {"b_hpp_order_not_found", 404},
+      {"b_merchant_balances_not_found", 404},
+      {"b_duplicate_field_value", 400},
+      {"b_request_is_not_correct", 400},
+      {"b_error_parse_json", 400},
+      {"b_txn_not_allowed", 400},
+      {"b_failed_to_get_apple_pay_session", 400},
+      {"b_user_merchant_request_mismatch", 400},
+      {"b_hpp_order_expired", 500},
+      {"b_unknown_error", 500},
+      {"b_server_is_overloaded", 503},
+      // The emulator's own, where the page names no code: requests refused
+      // before any endpoint reads them (wrong method, too large).
+      {"b_bad_request", 400},
+  };
+  for (const Entry& e : kNot200) {
+    if (e.code == code) return e.status;
   }
   return 200;
 }
 
 http::Response AllianceAuthorize(State& state, const http::Request& request, bool wrong_key) {
   if (request.method != "POST") return AllianceError(405, "b_bad_request", "use POST");
-  if (!ApiVersionOk(request)) return AllianceError(400, "b_bad_request", "x-api_version must be 1, v1 or V1");
+  if (!ApiVersionOk(request)) {
+    return AllianceError(400, "b_request_is_not_correct", "x-api_version must be 1, v1 or V1");
+  }
   std::string code = request.query_param("serviceCode").value_or("");
   if (code.empty()) {
     auto body = nlohmann::json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return AllianceError(400, "b_bad_request", "malformed JSON body");
+    if (body.is_discarded() || !body.is_object()) {
+      return AllianceError(400, "b_error_parse_json", "JSON parse error: the body is not a JSON object");
+    }
     if (!body.contains("serviceCode") || !body["serviceCode"].is_string()) {
-      return AllianceError(400, "b_bad_request", "serviceCode is required");
+      return AllianceError(400, "b_request_is_not_correct", "serviceCode is required");
     }
     code = body["serviceCode"].get<std::string>();
   }
   auto it = state.merchants.find(code);
-  if (it == state.merchants.end()) return AllianceError(400, "b_service_code_not_found", "unknown serviceCode");
+  if (it == state.merchants.end()) return AllianceError(200, "b_merchant_not_found", "@Merchant not found");
   Merchant& m = it->second;
   if (ClosedForInactivity(state, m)) {
     return AllianceReject(state, code, "b_auth_token_expired", "access closed after 200 days of inactivity");
@@ -103,7 +129,9 @@ http::Response AllianceAuthorize(State& state, const http::Request& request, boo
 
 http::Response AllianceCall(State& state, const http::Request& request) {
   if (request.method != "POST") return AllianceError(405, "b_bad_request", "use POST");
-  if (!ApiVersionOk(request)) return AllianceError(400, "b_bad_request", "x-api_version must be 1, v1 or V1");
+  if (!ApiVersionOk(request)) {
+    return AllianceError(400, "b_request_is_not_correct", "x-api_version must be 1, v1 or V1");
+  }
   auto refresh = request.header("x-refresh_token");
   auto device_header = request.header("x-device_id");
   auto session_it = device_header ? state.sessions.find(std::string(*device_header)) : state.sessions.end();
@@ -129,7 +157,9 @@ http::Response AllianceCall(State& state, const http::Request& request) {
     answer = Refund(state, s, request);
   } else {
     auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return AllianceReject(state, code, "b_bad_request", "malformed JSON body");
+    if (body.is_discarded() || !body.is_object()) {
+      return AllianceReject(state, code, "b_error_parse_json", "JSON parse error: the body is not a JSON object");
+    }
     if (path.ends_with("/hpp/v1/create-order")) {
       answer = CreateOrder(state, code, body);
     } else if (path.ends_with("/hpp/v1/operations")) {
@@ -141,7 +171,7 @@ http::Response AllianceCall(State& state, const http::Request& request) {
     } else if (path.ends_with("/ecom_balance/v1/get")) {
       answer = http::Response::Json(200, {{"balance", 0}, {"currency", "UAH"}, {"date", FormatBankKyiv(now)}});
     } else {
-      return AllianceError(404, "b_bad_request", "no such endpoint in the emulator");
+      return AllianceError(404, "b_service_unavailable", "@Service '" + std::string(path) + "' unavailable");
     }
   }
   if (answer.status == 200) {

@@ -15,12 +15,12 @@ namespace {
 constexpr size_t kMostIdChars = 64;
 
 // Looks up the newest operation of the merchant that `match` accepts, and
-// answers it, or b_operation_not_found; `field` names the request's id.
+// answers it, or payment_operation_not_found; `field` names the request's id.
 http::Response Answer(State& state, const std::string& service_code, const nlohmann::json& body, const char* field,
                       const std::function<bool(const Operation&, const std::string&)>& match) {
   std::string id;
   if (std::string why = StringField(body, field, kMostIdChars, true, &id); !why.empty()) {
-    return AllianceReject(state, service_code, "b_bad_request", why);
+    return AllianceReject(state, service_code, "b_request_is_not_correct", why);
   }
   SweepOrders(state);
   const Order* found_order = nullptr;
@@ -35,7 +35,7 @@ http::Response Answer(State& state, const std::string& service_code, const nlohm
     }
   }
   if (found == nullptr) {
-    return AllianceReject(state, service_code, "b_operation_not_found", std::string("no operation with that ") + field);
+    return AllianceReject(state, service_code, "payment_operation_not_found", "@Payment operation is not found.");
   }
   return http::Response::Json(200, LookupJson(*found_order, *found, state.merchants.at(service_code).merchant_name));
 }

@@ -13,14 +13,14 @@
 namespace tokenwarden::emulator {
 
 // POST /ecom/execute_request/payments/v1/operations {"id": <operationId>}.
-// An unknown id, or another merchant's, is b_operation_not_found.
+// An unknown id, or another merchant's, is payment_operation_not_found (404).
 // REQUIRES: state.mu held; the session checked; `body` an object.
 http::Response ReadOperationById(State& state, const std::string& service_code, const nlohmann::json& body);
 
 // POST /ecom/execute_request/payments/v1/operation/by_merchant_request_id
 // {"merchantRequestId"}: the newest operation of this merchant made with
 // it (a purchase carries its order's, a refund its own). An order nobody
-// has paid yet has no operation: b_operation_not_found.
+// has paid yet has no operation: payment_operation_not_found.
 // REQUIRES: as ReadOperationById.
 http::Response ReadOperationByMerchantRequestId(State& state, const std::string& service_code,
                                                 const nlohmann::json& body);

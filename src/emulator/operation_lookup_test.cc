@@ -86,8 +86,8 @@ TEST_F(OperationLookup, ByMerchantRequestIdFindsTheOperationMadeWithIt) {
   auto s = Authorize();
   CreateOrder(s, testing::ExampleOrder("not-paid-yet", 2000));
   auto r = ByRequestId(s, "not-paid-yet");  // an order alone is no operation
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.json()["msgCode"], "b_operation_not_found");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.json()["msgCode"], "payment_operation_not_found");
 
   auto order = PaidOrder(s);
   std::string purchase = order["operations"][0]["operationId"];
@@ -111,27 +111,28 @@ TEST_F(OperationLookup, UnknownForeignAndMalformedIdsAreRefused) {
   std::string purchase = order["operations"][0]["operationId"];
   // The id of the page's request example was never issued here.
   auto unknown = ById(s, "16849296265235MUp5dm2pxD");
-  EXPECT_EQ(unknown.status, 400);
-  EXPECT_EQ(unknown.json()["msgCode"], "b_operation_not_found");
+  EXPECT_EQ(unknown.status, 404);  // as the bank's error-code page gives it
+  EXPECT_EQ(unknown.json()["msgCode"], "payment_operation_not_found");
+  EXPECT_EQ(unknown.json()["msgText"], "@Payment operation is not found.");
   EXPECT_EQ(unknown.json()["msgType"], "ERROR");
   // The order's hppOrderId is not an operation's id.
-  EXPECT_EQ(ById(s, order["hppOrderId"]).json()["msgCode"], "b_operation_not_found");
+  EXPECT_EQ(ById(s, order["hppOrderId"]).json()["msgCode"], "payment_operation_not_found");
 
   auto foreign = OtherMerchantsSession();
-  EXPECT_EQ(ById(foreign, purchase).json()["msgCode"], "b_operation_not_found");
-  EXPECT_EQ(ByRequestId(foreign, kDocRequestId).json()["msgCode"], "b_operation_not_found");
+  EXPECT_EQ(ById(foreign, purchase).json()["msgCode"], "payment_operation_not_found");
+  EXPECT_EQ(ByRequestId(foreign, kDocRequestId).json()["msgCode"], "payment_operation_not_found");
 
   for (const auto& [path, field] : {std::pair{kById, "id"}, std::pair{kByRequestId, "merchantRequestId"}}) {
     for (const nlohmann::json& body : {nlohmann::json::object(), nlohmann::json{{field, 17}},
                                        nlohmann::json{{field, ""}}, nlohmann::json{{field, std::string(65, 'x')}}}) {
       auto r = CallBank(s, path, true, body.dump());
       EXPECT_EQ(r.status, 400) << path << " " << body;
-      EXPECT_EQ(r.json()["msgCode"], "b_bad_request") << path << " " << body;
+      EXPECT_EQ(r.json()["msgCode"], "b_request_is_not_correct") << path << " " << body;
       EXPECT_NE(r.json().value("msgText", "").find(field), std::string::npos) << r.body;
     }
   }
   // The two foreign lookups count against the other merchant.
-  EXPECT_EQ(Stats()["alliance"][kCode]["rejected"]["b_operation_not_found"], 2);
+  EXPECT_EQ(Stats()["alliance"][kCode]["rejected"]["payment_operation_not_found"], 2);
 }
 
 }  // namespace

@@ -125,10 +125,11 @@ http::Response CreateOrder(State& state, const std::string& service_code, const 
   Order order;
   Duration life = kDefaultOrderLife;
   if (std::string why = ReadOrderRequest(body, &order, &life); !why.empty()) {
-    return AllianceReject(state, service_code, "b_bad_request", why);
+    return AllianceReject(state, service_code, "b_request_is_not_correct", why);
   }
   if (!m.merchant_id.empty() && order.merchant_id != m.merchant_id) {
-    return AllianceReject(state, service_code, "b_bad_request", "merchantId does not match the registered one");
+    return AllianceReject(state, service_code, "b_user_merchant_request_mismatch",
+                          "@User's merchant ID doesn't match the merchant ID from request");
   }
   SweepOrders(state);
   TimePoint now = state.clock->Now();
@@ -144,12 +145,12 @@ http::Response CreateOrder(State& state, const std::string& service_code, const 
 http::Response ReadOrder(State& state, const std::string& service_code, const nlohmann::json& body) {
   std::string id;
   if (std::string why = StringField(body, "hppOrderId", 64, true, &id); !why.empty()) {
-    return AllianceReject(state, service_code, "b_bad_request", why);
+    return AllianceReject(state, service_code, "b_request_is_not_correct", why);
   }
   SweepOrders(state);
   auto it = state.orders.find(id);
   if (it == state.orders.end() || it->second.service_code != service_code) {
-    return AllianceReject(state, service_code, "b_order_not_found", "no order with that hppOrderId");
+    return AllianceReject(state, service_code, "b_hpp_order_not_found", "@The HPP order not found");
   }
   return http::Response::Json(200, OrderJson(it->second, state.merchants.at(service_code).merchant_name));
 }

@@ -76,7 +76,7 @@ TEST_F(Orders, EveryMissingMandatoryFieldIsNamed) {
     order.erase(field);
     auto r = CallBank(s, "/ecom/execute_request/hpp/v1/create-order", true, order.dump());
     EXPECT_EQ(r.status, 400) << field;
-    EXPECT_EQ(r.json()["msgCode"], "b_bad_request") << field;
+    EXPECT_EQ(r.json()["msgCode"], "b_request_is_not_correct") << field;
     EXPECT_NE(r.json()["msgText"].get<std::string>().find(field), std::string::npos) << r.body;
   }
   nlohmann::json order = testing::ExampleOrder();
@@ -190,11 +190,15 @@ TEST_F(Orders, UnknownAndForeignOrdersAreNotFound) {
   auto s = Authorize();
   auto o = CreateOrder(s);
   auto r = ReadOrder(s, "1729673735773zTmfRBLPRgE");
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.json()["msgCode"], "b_order_not_found");
+  EXPECT_EQ(r.status, 404);  // as the bank's error-code page gives it
+  EXPECT_EQ(r.json()["msgCode"], "b_hpp_order_not_found");
+  EXPECT_EQ(r.json()["msgText"], "@The HPP order not found");
   auto session = OtherMerchantsSession();
-  EXPECT_EQ(ReadOrder(session, o["hppOrderId"]).json()["msgCode"], "b_order_not_found");
-  EXPECT_EQ(ReadOrder(s, "").json()["msgCode"], "b_bad_request");
+  EXPECT_EQ(ReadOrder(session, o["hppOrderId"]).json()["msgCode"], "b_hpp_order_not_found");
+  auto empty = ReadOrder(s, "");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(empty.json()["msgCode"], "b_request_is_not_correct");
+  EXPECT_NE(empty.json()["msgText"].get<std::string>().find("hppOrderId"), std::string::npos) << empty.body;
 }
 
 TEST_F(Orders, OldOrdersAreForgottenSoTheStateStaysBounded) {
@@ -205,7 +209,7 @@ TEST_F(Orders, OldOrdersAreForgottenSoTheStateStaysBounded) {
   Advance(1);
   CreateOrder(s);
   CreateOrder(s);
-  EXPECT_EQ(ReadOrder(s, first["hppOrderId"]).json()["msgCode"], "b_order_not_found");
+  EXPECT_EQ(ReadOrder(s, first["hppOrderId"]).json()["msgCode"], "b_hpp_order_not_found");
   EXPECT_LE(Stats()["alliance"][kCode]["orders"], 2);
   Advance(8 * 86400);  // past the week an order is kept
   EXPECT_EQ(Stats()["alliance"][kCode]["orders"], 0);
@@ -220,7 +224,9 @@ TEST_F(Orders, EveryJourneyCallNeedsTheSessionAndTakesInjectedErrors) {
     EXPECT_EQ(absent.json()["msgCode"], "b_refresh_token_absent") << path;
     auto foreign = s;
     foreign["deviceId"] = "another-merchants-device";
-    EXPECT_EQ(CallBank(foreign, path).json()["msgCode"], "b_unknown_device") << path;
+    auto unknown = CallBank(foreign, path);
+    EXPECT_EQ(unknown.status, 401) << path;
+    EXPECT_EQ(unknown.json()["msgCode"], "b_unknown_device") << path;
     auto used = s;
     used["refreshToken"] = "an-old-token";
     EXPECT_EQ(CallBank(used, path).json()["msgCode"], "b_used_token") << path;
@@ -239,7 +245,8 @@ TEST_F(Orders, MalformedOrHugeBodiesGetAClearErrorAndTheEmulatorGoesOn) {
     for (const std::string& body : {std::string("{not json"), std::string("[1,2]"), std::string("\"str\"")}) {
       auto r = CallBank(s, path, true, body);
       EXPECT_EQ(r.status, 400) << path << " " << body;
-      EXPECT_EQ(r.json()["msgCode"], "b_bad_request") << path << " " << body;
+      EXPECT_EQ(r.json()["msgCode"], "b_error_parse_json") << path << " " << body;
+      EXPECT_EQ(r.json()["msgText"].get<std::string>().rfind("JSON parse error: ", 0), 0u) << r.body;
     }
     auto huge = CallBank(s, path, true, std::string(100 * 1024, 'x'));  // past the 64 KiB the fixture allows
     EXPECT_EQ(huge.status, 413) << path;

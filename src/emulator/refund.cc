@@ -57,6 +57,17 @@ std::string Read(const nlohmann::json& p, RefundRequest* r) {
   return "";
 }
 
+// Whether any operation of this merchant, of any kind or status, is `operation_id`.
+bool KnownOperation(const State& state, const std::string& service_code, const std::string& operation_id) {
+  for (const auto& [id, order] : state.orders) {
+    if (order.service_code != service_code) continue;
+    for (const Operation& op : order.operations) {
+      if (op.operation_id == operation_id) return true;
+    }
+  }
+  return false;
+}
+
 // The order whose successful purchase is `operation_id`, of this merchant.
 Order* FindPaidOrder(State& state, const std::string& service_code, const std::string& operation_id) {
   for (auto& [id, order] : state.orders) {
@@ -73,25 +84,39 @@ http::Response Refund(State& state, AllianceSession& session, const http::Reques
   const std::string& code = session.service_code;
   Merchant& m = state.merchants.at(code);
   std::string jwe = JweOf(request.body);
-  if (jwe.empty()) return AllianceReject(state, code, "b_bad_request", "the body must be {\"jwe\": \"<compact JWE>\"}");
+  if (jwe.empty()) {
+    const bool object = nlohmann::json::parse(request.body, nullptr, false).is_object();
+    return AllianceReject(state, code, object ? "b_request_is_not_correct" : "b_error_parse_json",
+                          std::string(object ? "" : "JSON parse error: ") +
+                              "the body must be {\"jwe\": \"<compact JWE>\"}");
+  }
   auto plain = jose::DecryptCompact(jwe, *session.server_key);
   if (!plain.ok()) {
-    return AllianceReject(state, code, "b_bad_request", "the JWE does not decrypt with this session's serverPublic");
+    return AllianceReject(state, code, "b_encryptor_failed_decrypt_message",
+                          "Failed to decrypt message: the JWE does not decrypt with this session's serverPublic");
   }
   auto payload = nlohmann::json::parse(plain->plaintext.reveal(), nullptr, false);
-  if (!payload.is_object()) return AllianceReject(state, code, "b_bad_request", "the JWE payload must be a JSON object");
+  if (!payload.is_object()) {
+    return AllianceReject(state, code, "b_error_parse_json", "JSON parse error: the JWE payload must be a JSON object");
+  }
   RefundRequest r;
-  if (std::string why = Read(payload, &r); !why.empty()) return AllianceReject(state, code, "b_bad_request", why);
+  if (std::string why = Read(payload, &r); !why.empty()) {
+    return AllianceReject(state, code, "b_request_is_not_correct", why);
+  }
   if (!m.merchant_id.empty() && r.merchant_id != m.merchant_id) {
-    return AllianceReject(state, code, "b_bad_request", "merchantId does not match the registered one");
+    return AllianceReject(state, code, "b_user_merchant_request_mismatch",
+                          "@User's merchant ID doesn't match the merchant ID from request");
   }
   Order* order = FindPaidOrder(state, code, r.operation_id);
-  if (order == nullptr) {
-    return AllianceReject(state, code, "b_operation_not_found", "no successful payment with that operationId");
+  if (order == nullptr && KnownOperation(state, code, r.operation_id)) {
+    return AllianceReject(state, code, "b_payment_invalid_refund_status",
+                          "@Payment invalid refund status: that operationId is not a successful payment");
   }
+  if (order == nullptr) return AllianceReject(state, code, "b_operation_not_found", "@Operation not found");
   if (r.coin_amount > order->Refundable()) {
-    return AllianceReject(state, code, "b_refund_amount_exceeded",
-                          "coinAmount exceeds what is left to refund (" + std::to_string(order->Refundable()) + ")");
+    return AllianceReject(state, code, "b_payment_invalid_refund_amount",
+                          "@Payment invalid refund amount: coinAmount exceeds what is left to refund (" +
+                              std::to_string(order->Refundable()) + ")");
   }
   TimePoint now = state.clock->Now();
   order->operations.push_back({.type = "REFUND",

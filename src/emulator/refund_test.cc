@@ -48,12 +48,12 @@ TEST_F(RefundTest, RefundsAddUpToThePaymentAndNeverBeyond) {
   std::string op = Paid(s);
   EXPECT_EQ(Refund(s, testing::ExampleRefund(op, 600)).first.status, 200);
   auto beyond = Refund(s, testing::ExampleRefund(op, 1401));
-  EXPECT_EQ(beyond.first.status, 400);
-  EXPECT_EQ(beyond.second["msgCode"], "b_refund_amount_exceeded");
+  EXPECT_EQ(beyond.first.status, 200);  // the bank's error-code page gives it 200
+  EXPECT_EQ(beyond.second["msgCode"], "b_payment_invalid_refund_amount");
   EXPECT_EQ(beyond.second["msgType"], "ERROR");
   EXPECT_EQ(Refund(s, testing::ExampleRefund(op, 1400)).first.status, 200);  // the rest: a full refund
-  EXPECT_EQ(Refund(s, testing::ExampleRefund(op, 1)).second["msgCode"], "b_refund_amount_exceeded");
-  EXPECT_EQ(Stats()["alliance"][kCode]["rejected"]["b_refund_amount_exceeded"], 2);
+  EXPECT_EQ(Refund(s, testing::ExampleRefund(op, 1)).second["msgCode"], "b_payment_invalid_refund_amount");
+  EXPECT_EQ(Stats()["alliance"][kCode]["rejected"]["b_payment_invalid_refund_amount"], 2);
 }
 
 TEST_F(RefundTest, OnlyASuccessfulPaymentCanBeRefunded) {
@@ -61,9 +61,18 @@ TEST_F(RefundTest, OnlyASuccessfulPaymentCanBeRefunded) {
   auto o = CreateOrder(s);
   ASSERT_EQ(Payer("fail", o["hppOrderId"]).status, 200);
   std::string failed = ReadOrder(s, o["hppOrderId"]).json()["operations"][0]["operationId"];
-  EXPECT_EQ(Refund(s, testing::ExampleRefund(failed, 100)).second["msgCode"], "b_operation_not_found");
-  EXPECT_EQ(Refund(s, testing::ExampleRefund("1712844596346b9F-WwrWZpq", 100)).second["msgCode"],
-            "b_operation_not_found");
+  // A known operation that is not a successful payment, then one nobody made.
+  auto failed_refund = Refund(s, testing::ExampleRefund(failed, 100));
+  EXPECT_EQ(failed_refund.first.status, 200);
+  EXPECT_EQ(failed_refund.second["msgCode"], "b_payment_invalid_refund_status");
+  auto unknown = Refund(s, testing::ExampleRefund("1712844596346b9F-WwrWZpq", 100));
+  EXPECT_EQ(unknown.first.status, 200);
+  EXPECT_EQ(unknown.second["msgCode"], "b_operation_not_found");
+  EXPECT_EQ(unknown.second["msgText"], "@Operation not found");
+  // Another merchant's successful payment is unknown to this one.
+  std::string paid = Paid(s);
+  auto other = OtherMerchantsSession();
+  EXPECT_EQ(Refund(other, testing::ExampleRefund(paid, 100)).second["msgCode"], "b_operation_not_found");
 }
 
 TEST_F(RefundTest, AJweThatDoesNotDecryptOrAPlainBodyIsAClearError) {
@@ -72,11 +81,22 @@ TEST_F(RefundTest, AJweThatDoesNotDecryptOrAPlainBodyIsAClearError) {
   const std::string path = "/ecom/execute_request/payments/v3/refund";
   // Encrypted to the merchant's own key instead of serverPublic.
   auto wrong = jose::EncryptCompact(testing::ExampleRefund(op, 100).dump(), merchant_key_.PublicOnly());
-  for (const std::string& body : {nlohmann::json{{"jwe", *wrong}}.dump(), testing::ExampleRefund(op, 100).dump(),
-                                  std::string("{not json"), std::string("a.b.c.d.e"), std::string()}) {
-    auto r = CallBank(s, path, true, body);
-    EXPECT_EQ(r.status, 400) << body;
-    EXPECT_EQ(r.json()["msgCode"], "b_bad_request") << body;
+  const struct {
+    std::string body;
+    int status;
+    const char* code;
+  } cases[] = {
+      {nlohmann::json{{"jwe", *wrong}}.dump(), 200, "b_encryptor_failed_decrypt_message"},
+      {"a.b.c.d.e", 200, "b_encryptor_failed_decrypt_message"},
+      {testing::ExampleRefund(op, 100).dump(), 400, "b_request_is_not_correct"},  // not encrypted
+      {"{not json", 400, "b_error_parse_json"},
+      {"", 400, "b_error_parse_json"},
+  };
+  for (const auto& c : cases) {
+    auto r = CallBank(s, path, true, c.body);
+    EXPECT_EQ(r.status, c.status) << c.body;
+    EXPECT_EQ(r.json()["msgCode"], c.code) << c.body;
+    EXPECT_EQ(r.json()["msgType"], "ERROR") << c.body;
   }
   // A serverPublic of an older session no longer decrypts.
   auto newer = Authorize();
@@ -84,7 +104,7 @@ TEST_F(RefundTest, AJweThatDoesNotDecryptOrAPlainBodyIsAClearError) {
   EXPECT_EQ(stale.first.status, 200);  // the old session is still live: its key still works
   auto mixed = s;
   mixed["serverPublic"] = newer["serverPublic"];
-  EXPECT_EQ(Refund(mixed, testing::ExampleRefund(op, 100)).second["msgCode"], "b_bad_request");
+  EXPECT_EQ(Refund(mixed, testing::ExampleRefund(op, 100)).second["msgCode"], "b_encryptor_failed_decrypt_message");
 }
 
 TEST_F(RefundTest, TheBareCompactJweIsReadToo) {
