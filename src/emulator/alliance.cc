@@ -47,6 +47,12 @@ http::Response AllianceReject(State& state, const std::string& service_code, std
   return AllianceError(DocumentedStatus(code), code, text);
 }
 
+http::Response RejectOtherMerchantId(State& state, const std::string& service_code) {
+  return AllianceReject(state, service_code, "b_user_merchant_request_mismatch",
+                        "@User's merchant ID doesn't match the merchant ID from request: "
+                        "merchantId is not the registered one");
+}
+
 int DocumentedStatus(std::string_view code) {
   // The bank's error-code page ("Коди помилок", docs.merchant.alb.ua
   // /dovidniki/kodi-pomilok): every code it gives a status other than 200.
@@ -174,7 +180,9 @@ http::Response AllianceCall(State& state, const http::Request& request) {
       return AllianceError(404, "b_service_unavailable", "@Service '" + std::string(path) + "' unavailable");
     }
   }
-  if (answer.status == 200) {
+  // Most refusals come with 200 too (the error-code page): only an answer
+  // without the error body is a call made.
+  if (answer.status == 200 && answer.body.find(R"("msgType":"ERROR")") == std::string::npos) {
     m.last_used = now;
     ++m.api_calls;
   }

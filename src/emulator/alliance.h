@@ -24,6 +24,11 @@ int DocumentedStatus(std::string_view msg_code);
 http::Response AllianceReject(State& state, const std::string& service_code, std::string_view msg_code,
                               std::string_view text);
 
+// b_user_merchant_request_mismatch: a request (create-order, refund) whose
+// merchantId is not the one the merchant was registered with.
+// REQUIRES: state.mu held.
+http::Response RejectOtherMerchantId(State& state, const std::string& service_code);
+
 // POST /api-gateway/authorize_virtual_device. `wrong_key` encrypts the
 // answer to a random key instead of the merchant's (a fault).
 // REQUIRES: state.mu held.

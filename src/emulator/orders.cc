@@ -128,8 +128,7 @@ http::Response CreateOrder(State& state, const std::string& service_code, const 
     return AllianceReject(state, service_code, "b_request_is_not_correct", why);
   }
   if (!m.merchant_id.empty() && order.merchant_id != m.merchant_id) {
-    return AllianceReject(state, service_code, "b_user_merchant_request_mismatch",
-                          "@User's merchant ID doesn't match the merchant ID from request");
+    return RejectOtherMerchantId(state, service_code);
   }
   SweepOrders(state);
   TimePoint now = state.clock->Now();

@@ -128,6 +128,7 @@ TEST_F(Orders, TheRegisteredMerchantIdIsEnforced) {
   other["merchantId"] = "00000000-0000-4000-8000-000000000000";
   auto r = CallBank(s, "/ecom/execute_request/hpp/v1/create-order", true, other.dump());
   EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.json()["msgCode"], "b_user_merchant_request_mismatch");
   EXPECT_NE(r.json()["msgText"].get<std::string>().find("merchantId"), std::string::npos);
 }
 

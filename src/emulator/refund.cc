@@ -104,8 +104,7 @@ http::Response Refund(State& state, AllianceSession& session, const http::Reques
     return AllianceReject(state, code, "b_request_is_not_correct", why);
   }
   if (!m.merchant_id.empty() && r.merchant_id != m.merchant_id) {
-    return AllianceReject(state, code, "b_user_merchant_request_mismatch",
-                          "@User's merchant ID doesn't match the merchant ID from request");
+    return RejectOtherMerchantId(state, code);
   }
   Order* order = FindPaidOrder(state, code, r.operation_id);
   if (order == nullptr && KnownOperation(state, code, r.operation_id)) {
