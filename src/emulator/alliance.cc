@@ -17,6 +17,13 @@ bool ApiVersionOk(const http::Request& r) {
   return v && (*v == "1" || *v == "v1" || *v == "V1");
 }
 
+// Every refusal AllianceReject has counted against the merchant.
+uint64_t Rejections(const Merchant& m) {
+  uint64_t n = 0;
+  for (const auto& [msg_code, count] : m.rejected) n += count;
+  return n;
+}
+
 // Closes access once the serviceCode has been unused past the limit.
 bool ClosedForInactivity(State& state, Merchant& m) {
   if (!m.closed && state.clock->Now() - m.last_used > state.settings.inactivity_limit) m.closed = true;
@@ -158,6 +165,7 @@ http::Response AllianceCall(State& state, const http::Request& request) {
   if (now >= s.expires_at) return AllianceReject(state, code, "b_expired_token", "session token expired");
 
   std::string_view path = request.path();
+  const uint64_t rejections_before = Rejections(m);
   http::Response answer;
   if (path.ends_with("/payments/v3/refund")) {
     answer = Refund(state, s, request);
@@ -180,9 +188,9 @@ http::Response AllianceCall(State& state, const http::Request& request) {
       return AllianceError(404, "b_service_unavailable", "@Service '" + std::string(path) + "' unavailable");
     }
   }
-  // Most refusals come with 200 too (the error-code page): only an answer
-  // without the error body is a call made.
-  if (answer.status == 200 && answer.body.find(R"("msgType":"ERROR")") == std::string::npos) {
+  // Most refusals come with 200 too (the error-code page): a call made is
+  // a 200 that no endpoint refused.
+  if (answer.status == 200 && Rejections(m) == rejections_before) {
     m.last_used = now;
     ++m.api_calls;
   }

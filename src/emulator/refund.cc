@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "emulator/alliance.h"
 #include "emulator/callbacks.h"
@@ -17,13 +18,20 @@ struct RefundRequest {
   int64_t coin_amount = 0;
 };
 
-// The compact JWE of the body: {"jwe": ...} or the bare token.
-std::string JweOf(const std::string& body) {
+// The compact JWE of the body: {"jwe": ...} or the bare token; `object`
+// says whether the body was a JSON object (one without a jwe is a request
+// in the wrong shape, anything else one that does not parse).
+struct RefundBody {
+  std::string jwe;
+  bool object = false;
+};
+
+RefundBody ReadBody(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object()) return j.value("jwe", "");
+  if (j.is_object()) return {j.value("jwe", ""), true};
   std::string bare = body;
   while (!bare.empty() && std::isspace(static_cast<unsigned char>(bare.back()))) bare.pop_back();
-  return std::count(bare.begin(), bare.end(), '.') == 4 ? bare : "";
+  return {std::count(bare.begin(), bare.end(), '.') == 4 ? bare : "", false};
 }
 
 // coinAmount is documented as a string ("2000"); a JSON integer is read too.
@@ -57,25 +65,17 @@ std::string Read(const nlohmann::json& p, RefundRequest* r) {
   return "";
 }
 
-// Whether any operation of this merchant, of any kind or status, is `operation_id`.
-bool KnownOperation(const State& state, const std::string& service_code, const std::string& operation_id) {
-  for (const auto& [id, order] : state.orders) {
-    if (order.service_code != service_code) continue;
-    for (const Operation& op : order.operations) {
-      if (op.operation_id == operation_id) return true;
-    }
-  }
-  return false;
-}
-
-// The order whose successful purchase is `operation_id`, of this merchant.
-Order* FindPaidOrder(State& state, const std::string& service_code, const std::string& operation_id) {
+// The operation of this merchant, of any kind or status, whose id is
+// `operation_id`, with its order; {nullptr, nullptr} when there is none.
+std::pair<Order*, const Operation*> FindOperation(State& state, const std::string& service_code,
+                                                  const std::string& operation_id) {
   for (auto& [id, order] : state.orders) {
     if (order.service_code != service_code) continue;
-    const Operation* purchase = order.Purchase();
-    if (purchase != nullptr && purchase->operation_id == operation_id) return &order;
+    for (const Operation& op : order.operations) {
+      if (op.operation_id == operation_id) return {&order, &op};
+    }
   }
-  return nullptr;
+  return {nullptr, nullptr};
 }
 
 }  // namespace
@@ -83,14 +83,13 @@ Order* FindPaidOrder(State& state, const std::string& service_code, const std::s
 http::Response Refund(State& state, AllianceSession& session, const http::Request& request) {
   const std::string& code = session.service_code;
   Merchant& m = state.merchants.at(code);
-  std::string jwe = JweOf(request.body);
-  if (jwe.empty()) {
-    const bool object = nlohmann::json::parse(request.body, nullptr, false).is_object();
-    return AllianceReject(state, code, object ? "b_request_is_not_correct" : "b_error_parse_json",
-                          std::string(object ? "" : "JSON parse error: ") +
+  RefundBody body = ReadBody(request.body);
+  if (body.jwe.empty()) {
+    return AllianceReject(state, code, body.object ? "b_request_is_not_correct" : "b_error_parse_json",
+                          std::string(body.object ? "" : "JSON parse error: ") +
                               "the body must be {\"jwe\": \"<compact JWE>\"}");
   }
-  auto plain = jose::DecryptCompact(jwe, *session.server_key);
+  auto plain = jose::DecryptCompact(body.jwe, *session.server_key);
   if (!plain.ok()) {
     return AllianceReject(state, code, "b_encryptor_failed_decrypt_message",
                           "Failed to decrypt message: the JWE does not decrypt with this session's serverPublic");
@@ -106,12 +105,12 @@ http::Response Refund(State& state, AllianceSession& session, const http::Reques
   if (!m.merchant_id.empty() && r.merchant_id != m.merchant_id) {
     return RejectOtherMerchantId(state, code);
   }
-  Order* order = FindPaidOrder(state, code, r.operation_id);
-  if (order == nullptr && KnownOperation(state, code, r.operation_id)) {
+  auto [order, op] = FindOperation(state, code, r.operation_id);
+  if (op == nullptr) return AllianceReject(state, code, "b_operation_not_found", "@Operation not found");
+  if (op != order->Purchase()) {
     return AllianceReject(state, code, "b_payment_invalid_refund_status",
                           "@Payment invalid refund status: that operationId is not a successful payment");
   }
-  if (order == nullptr) return AllianceReject(state, code, "b_operation_not_found", "@Operation not found");
   if (r.coin_amount > order->Refundable()) {
     return AllianceReject(state, code, "b_payment_invalid_refund_amount",
                           "@Payment invalid refund amount: coinAmount exceeds what is left to refund (" +
