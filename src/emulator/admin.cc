@@ -39,13 +39,14 @@ Merchant* FindMerchant(State& state, const nlohmann::json& body) {
 }
 
 // Applies `f` to the live sessions of the serviceCode, or of one deviceId.
-int ForSessions(State& state, const nlohmann::json& body, const std::function<void(AllianceSession&)>& f) {
+int ForSessions(State& state, const nlohmann::json& body,
+                const std::function<void(const std::string& device, AllianceSession&)>& f) {
   int n = 0;
   std::string code = body.value("serviceCode", "");
   std::string device = body.value("deviceId", "");
   for (auto& [id, s] : state.sessions) {
     if ((!device.empty() && id == device) || (device.empty() && s.service_code == code)) {
-      f(s);
+      f(id, s);
       ++n;
     }
   }
@@ -232,7 +233,14 @@ http::Response AdminHandle(State& state, const http::Request& r) {
     if ((path == "/alliance/sessions/kill" || path == "/alliance/sessions/expire") && post) {
       bool kill = path.ends_with("kill");
       TimePoint now = state.clock->Now();
-      int n = ForSessions(state, b, [&](AllianceSession& s) { kill ? void(s.killed = true) : void(s.expires_at = now); });
+      int n = ForSessions(state, b, [&](const std::string& device, AllianceSession& s) {
+        if (kill) {
+          s.killed = true;
+        } else {
+          state.session_expiries.Move(s.expires_at, now, device);
+          s.expires_at = now;
+        }
+      });
       return Ok({{"sessions", n}});
     }
     if (path == "/alliance/inactivity" && post) {
@@ -282,16 +290,7 @@ http::Response AdminHandle(State& state, const http::Request& r) {
       return Ok();
     }
     if (path == "/reset" && post) {
-      state.merchants.clear();
-      state.sessions.clear();
-      state.novapost_keys.clear();
-      state.novapost_ref_owner.clear();
-      state.faults.clear();
-      state.orders.clear();
-      state.callbacks.clear();
-      state.shipments.clear();
-      state.last_shipment_id = 0;
-      state.settings = emulator::Settings{};
+      state.Reset();
       return Ok();
     }
   } catch (const nlohmann::json::exception& e) {

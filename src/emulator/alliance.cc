@@ -134,6 +134,7 @@ http::Response AllianceAuthorize(State& state, const http::Request& request, boo
   auto jwe = jose::EncryptCompact(answer.dump(), recipient);
   if (!jwe.ok()) return AllianceError(500, "b_internal_error", "encryption failed");
   state.SweepSessions(/*adding=*/1);
+  state.session_expiries.Add(session.expires_at, device);
   state.sessions[device] = std::move(session);
   m.last_used = now;
   ++m.authorizations;

@@ -34,6 +34,7 @@ http::Response Authorize(State& state, const http::Request& request) {
   if (!jwt.ok()) return Message(500, "signing failed");
   LiveTokens(state, k);  // drops expired ones first
   state.SweepSessions(/*adding=*/1);
+  state.ref_expiries.Add(token.expires_at, token.ref);
   state.novapost_ref_owner[token.ref] = {*key, token.expires_at};
   k.live.push_back(std::move(token));
   while (static_cast<int>(k.live.size()) > state.settings.novapost_session_limit) k.live.pop_front();

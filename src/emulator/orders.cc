@@ -112,6 +112,7 @@ std::string ReadOrderRequest(const nlohmann::json& b, Order* o, Duration* life) 
 }
 
 void SetStatus(State& state, Order& order, std::string status) {
+  if (order.status == "PENDING") state.pending_orders.Remove(order.expires, order.hpp_order_id);
   order.status = std::move(status);
   if (order.notification_url.empty()) return;
   QueueCallback(state, order.service_code, order.notification_url,
@@ -137,6 +138,8 @@ http::Response CreateOrder(State& state, const std::string& service_code, const 
   order.ecom_order_id = RandomUuid();
   order.created = now;
   order.expires = now + life;
+  state.order_ages.Add(order.created, order.hpp_order_id);
+  state.pending_orders.Add(order.expires, order.hpp_order_id);
   auto [it, inserted] = state.orders.emplace(order.hpp_order_id, std::move(order));
   return http::Response::Json(200, OrderJson(it->second, m.merchant_name));
 }
@@ -187,16 +190,13 @@ Status PlayPayer(State& state, const std::string& hpp_order_id, std::string_view
 
 void SweepOrders(State& state) {
   TimePoint now = state.clock->Now();
-  for (auto it = state.orders.begin(); it != state.orders.end();) {
-    Order& order = it->second;
-    if (now - order.created > state.settings.order_retention) {
-      it = state.orders.erase(it);
-      continue;
-    }
-    if (order.status == "PENDING" && now >= order.expires) SetStatus(state, order, "EXPIRED");
-    ++it;
+  while (auto id = state.pending_orders.PopDue(now)) {
+    SetStatus(state, state.orders.at(*id), "EXPIRED");
   }
-  EraseOldestPast(state.orders, state.settings.max_orders, [](const Order& o) { return o.created; });
+  state.order_ages.Trim(state.orders, now - state.settings.order_retention, state.settings.max_orders,
+                        [&](const Order& o) {
+                          if (o.status == "PENDING") state.pending_orders.Remove(o.expires, o.hpp_order_id);
+                        });
 }
 
 }  // namespace tokenwarden::emulator

@@ -25,13 +25,27 @@ std::optional<Fault> State::TakeFault(std::string_view path) {
 }
 
 void State::SweepSessions(size_t adding) {
-  TimePoint now = clock->Now();
-  const Duration keep = settings.session_retention;
-  std::erase_if(sessions, [&](const auto& kv) { return now - kv.second.expires_at > keep; });
-  std::erase_if(novapost_ref_owner, [&](const auto& kv) { return now - kv.second.expires_at > keep; });
+  const TimePoint cutoff = clock->Now() - settings.session_retention;
   const size_t most = settings.max_sessions > adding ? settings.max_sessions - adding : 0;
-  EraseOldestPast(sessions, most, [](const AllianceSession& s) { return s.expires_at; });
-  EraseOldestPast(novapost_ref_owner, most, [](const NovaPostRef& r) { return r.expires_at; });
+  session_expiries.Trim(sessions, cutoff, most);
+  ref_expiries.Trim(novapost_ref_owner, cutoff, most);
+}
+
+void State::Reset() {
+  merchants.clear();
+  sessions.clear();
+  session_expiries.clear();
+  novapost_keys.clear();
+  novapost_ref_owner.clear();
+  ref_expiries.clear();
+  faults.clear();
+  orders.clear();
+  order_ages.clear();
+  pending_orders.clear();
+  callbacks.clear();
+  shipments.clear();
+  last_shipment_id = 0;
+  settings = Settings{};
 }
 
 std::string RandomHex(size_t bytes) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "emulator/age_index.h"
 #include "emulator/order.h"
 #include "emulator/shipment.h"
 #include "jose/jwk.h"
@@ -123,10 +124,14 @@ struct State {
   Settings settings;
   std::map<std::string, Merchant> merchants;          // by serviceCode
   std::map<std::string, AllianceSession> sessions;    // by deviceId
+  AgeIndex session_expiries;                          // sessions by expires_at
   std::map<std::string, NovaPostKey> novapost_keys;   // by apiKey
   std::map<std::string, NovaPostRef> novapost_ref_owner;  // token ref -> its apiKey, for rejected counts
+  AgeIndex ref_expiries;                              // novapost_ref_owner by expires_at
   std::deque<Fault> faults;
   std::map<std::string, Order> orders;                // by hppOrderId
+  AgeIndex order_ages;                                // orders by created
+  AgeIndex pending_orders;                            // the PENDING orders by expires
   std::deque<Callback> callbacks;                     // waiting for their next attempt
   std::map<std::string, Shipment> shipments;          // Nova Post, by number
   long long last_shipment_id = 0;                     // ids count up from 1
@@ -139,10 +144,15 @@ struct State {
   // more of each fit within Settings::max_sessions, those that expire
   // first. REQUIRES: mu held.
   void SweepSessions(size_t adding = 0);
+
+  // Forgets every merchant, key, session, order, shipment, fault and
+  // callback, and restores the default settings. REQUIRES: mu held.
+  void Reset();
 };
 
 // While `map` holds more than `most` elements, erases the one whose
-// `age(value)` is smallest: the bound on each map of the state.
+// `age(value)` is smallest: the bound on the shipments, whose creation is
+// rare enough that a scan per call costs nothing measurable.
 template <typename Map, typename Age>
 void EraseOldestPast(Map& map, size_t most, Age age) {
   while (map.size() > most) {
