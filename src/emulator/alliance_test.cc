@@ -178,6 +178,10 @@ TEST_F(AllianceEmulator, AuthorizeFaultsWrongKeyPlainErrorMalformedTruncatedDrop
 
   Fault({{"kind", "error"}, {"msgCode", "b_server_is_overloaded"}, {"path_prefix", path}});
   ExpectBankError(authorize(), 503, "b_server_is_overloaded");  // plain JSON where a JWE was expected
+  // A serviceCode of the wrong type counts against nobody, and is no 500.
+  Fault({{"kind", "error"}, {"msgCode", "b_server_is_overloaded"}, {"path_prefix", path}, {"count", 1}});
+  ExpectBankError(Call("POST", path, {{"x-api_version", "v1"}}, R"({"serviceCode": 5})"), 503,
+                  "b_server_is_overloaded");
 
   Fault({{"kind", "malformed"}, {"path_prefix", path}});
   auto malformed = authorize();

@@ -7,6 +7,7 @@
 #include "emulator/admin.h"
 #include "emulator/alliance.h"
 #include "emulator/novapost.h"
+#include "emulator/request_fields.h"
 #include "util/log.h"
 
 namespace tokenwarden::emulator {
@@ -38,7 +39,7 @@ std::string ServiceCodeOf(State& state, const http::Request& r) {
   }
   if (auto q = r.query_param("serviceCode")) return *q;
   auto body = nlohmann::json::parse(r.body, nullptr, false);
-  return body.is_object() ? body.value("serviceCode", "") : "";
+  return body.is_object() ? StringOrEmpty(body, "serviceCode") : "";
 }
 
 }  // namespace

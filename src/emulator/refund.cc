@@ -28,7 +28,7 @@ struct RefundBody {
 
 RefundBody ReadBody(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object()) return {j.value("jwe", ""), true};
+  if (j.is_object()) return {StringOrEmpty(j, "jwe"), true};
   std::string bare = body;
   while (!bare.empty() && std::isspace(static_cast<unsigned char>(bare.back()))) bare.pop_back();
   return {std::count(bare.begin(), bare.end(), '.') == 4 ? bare : "", false};

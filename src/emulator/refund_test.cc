@@ -89,6 +89,8 @@ TEST_F(RefundTest, AJweThatDoesNotDecryptOrAPlainBodyIsAClearError) {
       {nlohmann::json{{"jwe", *wrong}}.dump(), 200, "b_encryptor_failed_decrypt_message"},
       {"a.b.c.d.e", 200, "b_encryptor_failed_decrypt_message"},
       {testing::ExampleRefund(op, 100).dump(), 400, "b_request_is_not_correct"},  // not encrypted
+      {R"({"jwe": 5})", 400, "b_request_is_not_correct"},  // the wrong type: not a 500
+      {R"({"jwe": null})", 400, "b_request_is_not_correct"},
       {"{not json", 400, "b_error_parse_json"},
       {"", 400, "b_error_parse_json"},
   };

@@ -13,6 +13,11 @@ std::string StringField(const nlohmann::json& b, const char* name, size_t most, 
   return "";
 }
 
+std::string StringOrEmpty(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 Result<int64_t> IntField(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi,
                          std::optional<int64_t> fallback) {
   auto it = body.find(name);

@@ -18,6 +18,13 @@ namespace tokenwarden::emulator {
 // the field is fine, else the reason, naming the field.
 std::string StringField(const nlohmann::json& body, const char* name, size_t most, bool required, std::string* out);
 
+// The field when it is a string, else "" (absent, null or another type):
+// for fields that only pick something (a serviceCode to count against, the
+// refund's jwe), where a wrong type is as good as none. nlohmann's value()
+// would throw on one, and a client's request must never cost a 500.
+// REQUIRES: `body` is an object.
+std::string StringOrEmpty(const nlohmann::json& body, const char* name);
+
 // A whole number from `lo` to `hi`; when the field is absent, `fallback`, or
 // an error if there is none (the field is required). Errors name the field
 // (missing, a fraction, a string or a number out of range).
