@@ -73,10 +73,21 @@ struct Snapshot {
     std::sort(accounts.begin(), accounts.end(),
               [](const auto& a, const auto& b) { return a->id < b->id; });
   }
+  // The account's own pointer (a reload keeps it in the next snapshot).
   std::shared_ptr<AccountRuntime> Find(std::string_view id) const {
+    auto it = Position(id);
+    return it != accounts.end() ? *it : nullptr;
+  }
+  AccountRuntime* FindRaw(std::string_view id) const {
+    auto it = Position(id);
+    return it != accounts.end() ? it->get() : nullptr;
+  }
+
+ private:
+  std::vector<std::shared_ptr<AccountRuntime>>::const_iterator Position(std::string_view id) const {
     auto it = std::lower_bound(accounts.begin(), accounts.end(), id,
                                [](const auto& a, std::string_view key) { return a->id < key; });
-    return it != accounts.end() && (*it)->id == id ? *it : nullptr;
+    return it != accounts.end() && (*it)->id == id ? it : accounts.end();
   }
 };
 
@@ -250,15 +261,24 @@ class AgentImpl final : public Agent, public AccountDirectory {
   }
 
   // AccountDirectory.
+  // On every request's path: the account is held through the snapshot, by
+  // the calling thread's own count (LatePublished), not by the account's
+  // count, which every server thread would share.
   std::shared_ptr<AccountRuntime> Find(std::string_view id) const override {
-    return snapshot_.Load()->Find(id);
+    auto snapshot = snapshot_.LoadCached();
+    AccountRuntime* found = snapshot->FindRaw(id);
+    return found ? std::shared_ptr<AccountRuntime>(std::move(snapshot), found) : nullptr;
   }
   // The snapshot's own list, kept alive by the pointer: no copy per call.
   AccountList All() const override {
     auto snapshot = snapshot_.Load();
     return AccountList(snapshot, &snapshot->accounts);
   }
-  std::shared_ptr<const AccessGuard> guard() const override { return snapshot_.Load()->guard; }
+  std::shared_ptr<const AccessGuard> guard() const override {
+    auto snapshot = snapshot_.LoadCached();
+    const AccessGuard* guard = snapshot->guard.get();
+    return std::shared_ptr<const AccessGuard>(std::move(snapshot), guard);
+  }
 
  private:
   static bool RestartField(const AgentConfig& a, const AgentConfig& b, std::string_view field) {

@@ -44,6 +44,7 @@ TEST(LatePublishedTest, EventsBeforeTheFirstPublicationReachItOnceAndLaterOnesAt
   Received got;
   LatePublished<Directory> relay([&](const Directory& d, const std::string& e) { got.Add(d, e); });
   EXPECT_EQ(relay.Load(), nullptr);
+  EXPECT_EQ(relay.LoadCached(), nullptr);
   relay.Event("a");
   relay.Event("b");
   EXPECT_TRUE(got.count().empty()) << "nothing to hand them to yet";
@@ -58,6 +59,7 @@ TEST(LatePublishedTest, EventsBeforeTheFirstPublicationReachItOnceAndLaterOnesAt
   EXPECT_EQ(got.last()["d"], 2) << "to the value published last";
   ASSERT_NE(relay.Load(), nullptr);
   EXPECT_EQ(relay.Load()->id, 2);
+  EXPECT_EQ(relay.LoadCached()->id, 2);
 }
 
 // The race the relay exists for: events from several threads while the
@@ -100,6 +102,46 @@ TEST(LatePublishedTest, EventsRacingTheFirstPublicationAreNeitherLostNorDoubled)
   // Both ways were taken, so the rounds did straddle the publication.
   EXPECT_GT(kept, 0);
   EXPECT_GT(direct, 0);
+}
+
+// LoadCached() from several threads while values are replaced: each sees
+// the values in publication order, never one freed, and after the last
+// publication every thread sees the last value.
+TEST(LatePublishedTest, LoadsOnSeveralThreadsFollowEveryPublication) {
+  constexpr int kThreads = 4;
+  constexpr int kValues = 2000;
+  LatePublished<Directory> relay([](const Directory&, const std::string&) {});
+  std::atomic<bool> done{false};
+  std::atomic<int> out_of_order{0};
+  std::atomic<int> last_seen_total{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kThreads; ++t) {
+    readers.emplace_back([&] {
+      int last = 0;
+      std::vector<std::shared_ptr<const Directory>> held;  // kept past later publications
+      auto read = [&] {
+        auto d = relay.LoadCached();
+        if (!d) return;
+        if (d->id < last) out_of_order.fetch_add(1);
+        last = d->id;
+        if (held.size() < 64) held.push_back(std::move(d));
+      };
+      while (!done.load()) read();
+      read();
+      last_seen_total.fetch_add(last);
+      for (const auto& d : held) {
+        if (d->id < 1 || d->id > kValues) out_of_order.fetch_add(1);  // freed memory would show here under ASan
+      }
+    });
+  }
+  for (int v = 1; v <= kValues; ++v) relay.Publish(std::make_shared<Directory>(Directory{v}));
+  done.store(true);
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(out_of_order.load(), 0);
+  EXPECT_EQ(last_seen_total.load(), kThreads * kValues) << "every thread ends on the last value";
+  ASSERT_NE(relay.LoadCached(), nullptr);
+  EXPECT_EQ(relay.LoadCached()->id, kValues);
+  EXPECT_EQ(relay.Load()->id, kValues);
 }
 
 }  // namespace
