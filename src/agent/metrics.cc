@@ -48,24 +48,26 @@ std::string FormatSeries(const std::string& name, const Labels& labels) {
   return out + "}";
 }
 
-Counter* CounterCache::Lookup(int key) const {
-  if (!entries_) return nullptr;
-  for (const auto& [k, counter] : *entries_) {
+CounterCache::~CounterCache() { delete entries_.load(std::memory_order_acquire); }
+
+Counter* CounterCache::Find(int key) const {
+  const Entries* entries = entries_.load(std::memory_order_acquire);
+  if (!entries) return nullptr;
+  for (const auto& [k, counter] : entries->items) {
     if (k == key) return counter;
   }
   return nullptr;
 }
 
-Counter* CounterCache::Find(int key) const {
-  std::lock_guard<std::mutex> lock(StripedMutex(this));
-  return Lookup(key);
-}
-
 Counter& CounterCache::Add(int key, Counter& counter) {
   std::lock_guard<std::mutex> lock(StripedMutex(this));
-  if (Counter* known = Lookup(key)) return *known;  // another thread added it meanwhile
-  if (!entries_) entries_ = std::make_unique<std::vector<std::pair<int, Counter*>>>();
-  entries_->emplace_back(key, &counter);
+  if (Counter* known = Find(key)) return *known;  // another thread added it meanwhile
+  const Entries* old = entries_.load(std::memory_order_relaxed);
+  auto longer = std::make_unique<Entries>();
+  if (old) longer->items = old->items;
+  longer->items.emplace_back(key, &counter);
+  longer->replaced.reset(old);
+  entries_.store(longer.release(), std::memory_order_release);
   return counter;
 }
 

@@ -32,12 +32,19 @@ class Counter {
 // The counters of one family that one object (an account) increments, by a
 // small integer key (an HTTP status). The registry's lookup (the family
 // name, the label strings, its map and its mutex) is paid once per key;
-// afterwards an increment is a striped lock, a short scan and an atomic add.
-// Empty, it is one pointer: accounts exist by the hundred thousand.
+// afterwards an increment is a lock-free scan of a short list and an atomic
+// add. (A lock per read, striped, was a line that two server threads moved
+// between them on every proxied request.) Empty, it is one pointer:
+// accounts exist by the hundred thousand.
 //
 // Thread-safety: Get may be called from any thread.
 class CounterCache {
  public:
+  CounterCache() = default;
+  CounterCache(const CounterCache&) = delete;
+  CounterCache& operator=(const CounterCache&) = delete;
+  ~CounterCache();
+
   // The counter for `key`, made by `make` the first time (called without
   // any lock held; it must return the same counter for the same key).
   template <class Make>
@@ -47,11 +54,18 @@ class CounterCache {
   }
 
  private:
-  Counter* Lookup(int key) const;  // REQUIRES: StripedMutex(this) held
+  // The list is never changed once published: Add publishes a longer copy,
+  // which keeps the one it replaced (a reader may still scan it) until the
+  // cache ends. Keys are few (the statuses an account sees), so the chain
+  // is short.
+  struct Entries {
+    std::vector<std::pair<int, Counter*>> items;
+    std::unique_ptr<const Entries> replaced;
+  };
   Counter* Find(int key) const;
   Counter& Add(int key, Counter& counter);
 
-  std::unique_ptr<std::vector<std::pair<int, Counter*>>> entries_;  // guarded by StripedMutex(this)
+  std::atomic<const Entries*> entries_{nullptr};  // owned; written under StripedMutex(this)
 };
 
 // One gauge sample: labels and value.

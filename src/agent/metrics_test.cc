@@ -63,6 +63,31 @@ TEST(Metrics, CounterCacheAsksTheRegistryOncePerKeyAcrossThreads) {
   EXPECT_NE(text.find("tokenwarden_proxy_requests_total{account=\"a\",status=\"502\"} 20000\n"), std::string::npos) << text;
 }
 
+// Keys added while other threads read: every reader finds each key's one
+// counter (the list it scans is replaced, never changed or freed under it).
+TEST(Metrics, CounterCacheKeysAddedWhileOthersReadKeepOneCounterEach) {
+  MetricsRegistry m;
+  CounterCache cache;
+  constexpr int kKeys = 12;
+  auto counter = [&](int status) -> Counter& {
+    return m.GetCounter("tokenwarden_proxy_requests_total", "x", {{"account", "a"}, {"status", std::to_string(status)}});
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 12000; ++i) {
+        int status = 200 + (i + t) % kKeys;
+        cache.Get(status, [&]() -> Counter& { return counter(status); }).Increment();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int k = 0; k < kKeys; ++k) {
+    EXPECT_EQ(counter(200 + k).value(), 4000u) << 200 + k;
+    EXPECT_EQ(&cache.Get(200 + k, [&]() -> Counter& { return counter(999); }), &counter(200 + k));
+  }
+}
+
 TEST(Metrics, GaugesAreReadAtRenderTime) {
   MetricsRegistry m;
   double seconds = 10;

@@ -55,6 +55,7 @@ class ServerImpl : public Server {
  public:
   ServerImpl(const ServerOptions& options, Handler handler) : options_(options), handler_(std::move(handler)) {
     for (int i = 0; i < options.threads; ++i) contexts_.push_back(std::make_unique<asio::io_context>(1));
+    in_flight_ = std::vector<InFlight>(contexts_.size());
   }
 
   Response Plain(int status, std::string_view what, std::string_view target) const {
@@ -124,7 +125,7 @@ class ServerImpl : public Server {
       if (unix_acceptor_) unix_acceptor_->close(ec);
     });
     auto deadline = std::chrono::steady_clock::now() + drain;
-    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (InFlightTotal() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     for (auto& context : contexts_) context->stop();
@@ -151,10 +152,11 @@ class ServerImpl : public Server {
   awaitable<void> Accept(Acceptor& acceptor) {
     while (true) {
       boost::system::error_code ec;
-      asio::io_context& home = *contexts_[next_context_++ % contexts_.size()];
-      auto socket = co_await acceptor.async_accept(home.get_executor(), asio::redirect_error(use_awaitable, ec));
+      const size_t home = next_context_++ % contexts_.size();
+      auto socket =
+          co_await acceptor.async_accept(contexts_[home]->get_executor(), asio::redirect_error(use_awaitable, ec));
       if (ec == asio::error::operation_aborted || stopping_) co_return;
-      if (!ec) Admit(std::move(socket));
+      if (!ec) Admit(std::move(socket), home);
       if (ec) {
         // Out of descriptors (EMFILE and friends): the pending connection
         // stays queued and would fail the next accept at once; pause so
@@ -167,7 +169,7 @@ class ServerImpl : public Server {
 
   // Serves the connection, or closes it at once past max_connections.
   template <class Socket>
-  void Admit(Socket socket) {
+  void Admit(Socket socket, size_t home) {
     if (open_connections_.fetch_add(1) >= options_.max_connections) {
       open_connections_.fetch_sub(1);
       boost::system::error_code ignored;
@@ -178,15 +180,16 @@ class ServerImpl : public Server {
       }
       return;
     }
-    Spawn(std::move(socket));
+    Spawn(std::move(socket), home);
   }
 
   template <class Socket>
-  void Spawn(Socket socket) {
+  void Spawn(Socket socket, size_t home) {
     auto [peer, loopback] = Describe(socket);
     auto executor = socket.get_executor();
     auto connection = std::make_shared<Connection<Socket>>(std::move(socket));
-    asio::co_spawn(executor, Session(connection, std::move(peer), loopback), asio::detached);
+    asio::co_spawn(executor, Session(connection, std::move(peer), loopback, in_flight_[home].requests),
+                   asio::detached);
   }
 
   // A connection and its one deadline (http/watchdog.h). The watchdog runs
@@ -240,7 +243,8 @@ class ServerImpl : public Server {
   }
 
   template <class Socket>
-  awaitable<void> Session(std::shared_ptr<Connection<Socket>> connection, std::string peer, bool loopback) {
+  awaitable<void> Session(std::shared_ptr<Connection<Socket>> connection, std::string peer, bool loopback,
+                          std::atomic<int>& in_flight) {
     Socket& socket = connection->socket;
     beast::flat_buffer buffer;
     bool first = true;
@@ -305,18 +309,18 @@ class ServerImpl : public Server {
         keep_alive = parser.keep_alive() && !stopping_;
         version = parser.version();
         head = request.method == "HEAD";
-        in_flight_.fetch_add(1);
+        in_flight.fetch_add(1, std::memory_order_relaxed);
         try {
           response = co_await handler_(std::move(request));
         } catch (...) {
           response = Plain(500, "internal error", "");
         }
-        in_flight_.fetch_sub(1);
+        in_flight.fetch_sub(1, std::memory_order_release);
         if (response.drop_connection) break;
         if (response.rest && !head && !Bodiless(response.status)) {
-          in_flight_.fetch_add(1);  // a drain waits for it, as for a handler
+          in_flight.fetch_add(1, std::memory_order_relaxed);  // a drain waits for it, as for a handler
           bool whole = co_await WriteStreamed(*connection, response, version, keep_alive, peer);
-          in_flight_.fetch_sub(1);
+          in_flight.fetch_sub(1, std::memory_order_release);
           KeepOrRelease(connection->wire);
           if (!whole || !keep_alive) break;
           continue;
@@ -398,7 +402,18 @@ class ServerImpl : public Server {
   std::vector<std::thread> threads_;
   std::mutex join_mu_;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> in_flight_{0};
+  // Requests being handled, counted per thread (a count shared by the
+  // threads was a cache line moved between the cores twice per request);
+  // a drain waits for their sum.
+  struct alignas(64) InFlight {
+    std::atomic<int> requests{0};
+  };
+  std::vector<InFlight> in_flight_;  // one per context, by index
+  int InFlightTotal() const {
+    int total = 0;
+    for (const auto& t : in_flight_) total += t.requests.load(std::memory_order_acquire);
+    return total;
+  }
   std::atomic<int> open_connections_{0};
   std::atomic<bool> over_limit_logged_{false};
   int port_ = 0;
