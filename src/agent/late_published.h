@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/own_count.h"
 #include "util/thread_index.h"
 
 namespace tokenwarden::agent {
@@ -55,12 +56,10 @@ class LatePublished {
     Slot& slot = slots_[thread];
     if (slot.version != version) {
       // At least as new as `version`: Publish stores before it counts.
-      std::shared_ptr<const Value> shared = current_.load();
-      slot.owner = shared ? std::make_shared<std::shared_ptr<const Value>>(std::move(shared)) : nullptr;
+      slot.value = WithOwnCount(current_.load());
       slot.version = version;
     }
-    if (!slot.owner) return nullptr;
-    return std::shared_ptr<const Value>(slot.owner, slot.owner->get());
+    return slot.value;
   }
 
   // Replaces the value. The events kept until now go to it, each once.
@@ -94,7 +93,7 @@ class LatePublished {
   // each, so that threads do not write each other's line.
   struct alignas(64) Slot {
     uint64_t version = 0;
-    std::shared_ptr<std::shared_ptr<const Value>> owner;
+    std::shared_ptr<const Value> value;  // counting on the thread's own block
   };
   // Threads numbered past this many (ThisThreadIndex) take the shared load.
   static constexpr size_t kSlots = 32;

@@ -112,7 +112,7 @@ std::string ReadOrderRequest(const nlohmann::json& b, Order* o, Duration* life) 
 }
 
 void SetStatus(State& state, Order& order, std::string status) {
-  if (order.status == "PENDING") state.pending_orders.Remove(order.expires, order.hpp_order_id);
+  state.pending_orders.Remove(order.expires, order.hpp_order_id);  // no longer PENDING, or no-op
   order.status = std::move(status);
   if (order.notification_url.empty()) return;
   QueueCallback(state, order.service_code, order.notification_url,
@@ -194,9 +194,7 @@ void SweepOrders(State& state) {
     SetStatus(state, state.orders.at(*id), "EXPIRED");
   }
   state.order_ages.Trim(state.orders, now - state.settings.order_retention, state.settings.max_orders,
-                        [&](const Order& o) {
-                          if (o.status == "PENDING") state.pending_orders.Remove(o.expires, o.hpp_order_id);
-                        });
+                        [&](const Order& o) { state.pending_orders.Remove(o.expires, o.hpp_order_id); });
 }
 
 }  // namespace tokenwarden::emulator

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "util/own_count.h"
+
 namespace tokenwarden::session {
 namespace {
 
@@ -34,13 +36,7 @@ std::shared_ptr<const Session> SessionCell::Get() const {
   std::shared_ptr<const Session> shared = session_.load(std::memory_order_acquire);
   slot.cell = id_;
   slot.version = version;
-  if (shared) {
-    // A private control block that owns one reference to the shared one.
-    auto owner = std::make_shared<std::shared_ptr<const Session>>(shared);
-    slot.session = std::shared_ptr<const Session>(owner, shared.get());
-  } else {
-    slot.session.reset();
-  }
+  slot.session = WithOwnCount(std::move(shared));
   return slot.session;
 }
 
