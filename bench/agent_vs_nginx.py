@@ -302,6 +302,9 @@ def main():
                     help="before any load, print the ports and process ids and keep everything running this "
                          "long, to measure by hand")
     ap.add_argument("--no-memory", action="store_true", help="skip the idle memory section")
+    ap.add_argument("--pipeline", type=int, default=0, metavar="N",
+                    help="the agent's accounts pipeline up to N GET requests on one upstream connection "
+                         "(`pipeline = N`; default 0: off, one request at a time)")
     args = ap.parse_args()
     binary = os.path.join(args.build, "bin", "tokenwarden")
     for tool in ("wrk", "nginx"):
@@ -328,6 +331,8 @@ def main():
         wait_http(up_port, "/v.1.0/divisions")
 
         accounts = accounts.replace(f"http://127.0.0.1:{emu_port}/v.1.0", f"http://127.0.0.1:{up_port}/v.1.0")
+        if args.pipeline:
+            accounts = re.sub(r"^(provider = .*)$", rf"\1\npipeline = {args.pipeline}", accounts, flags=re.M)
         with open(f"{work}/agent.toml", "w") as f:
             f.write(f'[agent]\nlisten = "127.0.0.1:{agent_port}"\nstate_dir = "{work}/state"\nthreads = {args.server_threads}\n'
                     f'log_level = "warn"\n\n{accounts}')

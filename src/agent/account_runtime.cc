@@ -52,7 +52,7 @@ Result<std::shared_ptr<Provider>> MakeProvider(const AccountConfig& c, std::shar
 }  // namespace
 
 Result<std::shared_ptr<http::HttpClient>> HttpClients::For(const AccountConfig& config) {
-  Key key{config.ca_file, config.allow_insecure_http, config.timeout.count()};
+  Key key{config.ca_file, config.allow_insecure_http, config.timeout.count(), config.pipeline};
   std::lock_guard lock(mu_);
   if (auto it = clients_.find(key); it != clients_.end()) return it->second;
   http::HttpClientOptions ho;
@@ -67,6 +67,7 @@ Result<std::shared_ptr<http::HttpClient>> HttpClients::For(const AccountConfig& 
   // Shared by every account with these settings: a start with thousands of
   // accounts authorizes 256 at a time, not all at once.
   ho.max_in_flight = 256;
+  ho.pipeline_depth = config.pipeline;
   TW_ASSIGN_OR_RETURN(auto client, http::MakeHttpClient(ho));
   clients_.emplace(key, client);
   return client;
@@ -117,7 +118,7 @@ Result<std::shared_ptr<AccountRuntime>> MakeAccountRuntime(const AccountConfig& 
 
 SettingsDigest AccountSettings(const AccountConfig& c) {
   // A field added to AccountConfig must be added here too (and to the test).
-  static_assert(sizeof(AccountConfig) == 320, "AccountConfig changed: update AccountSettings");
+  static_assert(sizeof(AccountConfig) == 328, "AccountConfig changed: update AccountSettings");
   WipingString out;  // holds the secrets while it grows
   auto field = [&out](std::string_view v) {
     out += std::to_string(v.size());
@@ -132,6 +133,7 @@ SettingsDigest AccountSettings(const AccountConfig& c) {
   number(c.allow_insecure_http);
   field(c.ca_file);
   number(c.timeout.count());
+  number(static_cast<long long>(c.pipeline));
   field(c.service_code.reveal());
   field(c.private_jwk_file.native());
   number(c.refresh_every.count());

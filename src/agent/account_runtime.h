@@ -69,7 +69,7 @@ class HttpClients {
   void CloseIdle();
 
  private:
-  using Key = std::tuple<std::string, bool, Duration::rep>;  // ca_file, allow_insecure_http, timeout
+  using Key = std::tuple<std::string, bool, Duration::rep, size_t>;  // ca_file, allow_insecure_http, timeout, pipeline
   std::mutex mu_;
   std::map<Key, std::shared_ptr<http::HttpClient>> clients_;
 };

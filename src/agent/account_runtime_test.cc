@@ -31,6 +31,7 @@ TEST(AccountSettings, DifferExactlyWhenAFieldDiffers) {
       {"allow_insecure_http", [](AccountConfig& c) { c.allow_insecure_http = true; }},
       {"ca_file", [](AccountConfig& c) { c.ca_file = "/etc/other.pem"; }},
       {"timeout", [](AccountConfig& c) { c.timeout = std::chrono::seconds(31); }},
+      {"pipeline", [](AccountConfig& c) { c.pipeline = 8; }},
       {"service_code", [](AccountConfig& c) { c.service_code = Secret("service-codf"); }},
       {"private_jwk_file", [](AccountConfig& c) { c.private_jwk_file = "/etc/key2.jwk.json"; }},
       {"refresh_every", [](AccountConfig& c) { c.refresh_every = std::chrono::hours(8); }},

@@ -117,6 +117,14 @@ Result<AccountConfig> ReadAccount(const toml::table& t, const std::string& where
   a.ca_file = ca.value_or("");
   TW_ASSIGN_OR_RETURN(auto timeout, r.Duration("timeout", std::chrono::milliseconds(100), std::chrono::minutes(5)));
   a.timeout = timeout.value_or(a.timeout);
+  TW_ASSIGN_OR_RETURN(auto pipeline, r.Integer("pipeline"));
+  if (pipeline) {
+    if (*pipeline < 0 || *pipeline > 64) {
+      return r.Bad("pipeline", "must be 0..64: how many GET and HEAD requests may share one upstream connection "
+                               "at once (0 or 1: one at a time)");
+    }
+    a.pipeline = static_cast<size_t>(*pipeline);
+  }
   if (a.provider == "alliance") {
     TW_RETURN_IF_ERROR(ReadAlliance(r, a));
   } else if (a.provider == "novapost") {

@@ -50,6 +50,10 @@ struct AccountConfig {
   std::string ca_file;                 // extra trust anchor for the upstream
   // How long one upstream exchange (authorize or proxied call) may take.
   Duration timeout = std::chrono::seconds(30);
+  // GET and HEAD requests through the proxy that may share one upstream
+  // connection at once, pipelined (HTTP/1.1); 0 or 1 (the default): one at
+  // a time. For upstreams known to answer pipelined requests in order.
+  size_t pipeline = 0;
   // Alliance Bank.
   Secret service_code;
   std::filesystem::path private_jwk_file;

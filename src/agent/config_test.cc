@@ -82,6 +82,7 @@ api_key = "k"
   EXPECT_EQ(c->accounts[0].max_active_sessions, 2);
   EXPECT_FALSE(c->accounts[0].allow_insecure_http);
   EXPECT_EQ(c->accounts[0].timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c->accounts[0].pipeline, 0u);  // one request per upstream connection at a time
 }
 
 TEST(Config, LeaseTtlIsReadAndBounded) {
@@ -91,6 +92,18 @@ TEST(Config, LeaseTtlIsReadAndBounded) {
   EXPECT_EQ(c->lease_ttl, std::chrono::seconds(5));
   EXPECT_EQ(Parse(np)->lease_ttl, std::chrono::seconds(30));
   EXPECT_NE(ErrorOf("[agent]\nlease_ttl='1h'\n" + np).find("field 'lease_ttl': '1h' is outside 1s..5m"), std::string::npos);
+}
+
+TEST(Config, PipelineIsReadAndBounded) {
+  std::string np = "[[account]]\nid='np'\nprovider='novapost'\napi_key='k'\n";
+  auto c = Parse(np + "pipeline=8\n");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->accounts[0].pipeline, 8u);
+  for (const char* bad : {"pipeline=65\n", "pipeline=-1\n"}) {
+    EXPECT_NE(ErrorOf(np + bad).find("account #1 (id 'np'): field 'pipeline': must be 0..64"), std::string::npos)
+        << ErrorOf(np + bad);
+  }
+  EXPECT_NE(ErrorOf(np + "pipeline='yes'\n").find("field 'pipeline'"), std::string::npos);
 }
 
 TEST(Config, UpstreamTimeoutIsReadAndBounded) {

@@ -5,6 +5,7 @@ set(TW_HTTP_CLIENT_SOURCES
   client/transport_error.cc
   client/connection.cc
   client/connection_pool.cc
+  client/pipeline.cc
   client/http_client.cc)
 
 tw_test(http_client_unit_test
@@ -13,6 +14,12 @@ tw_test(http_client_unit_test
 
 tw_test(http_client_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/client/http_client_test.cc
+  DEPS tokenwarden::http tokenwarden::testing
+  LABEL integration
+  TIMEOUT 60)
+
+tw_test(http_client_pipeline_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/client/pipeline_test.cc
   DEPS tokenwarden::http tokenwarden::testing
   LABEL integration
   TIMEOUT 60)

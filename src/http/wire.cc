@@ -113,7 +113,13 @@ std::string WireRequest(std::string_view method, std::string_view target, std::s
                         const Headers& headers, std::string_view body, std::string into) {
   std::string out = std::move(into);
   out.clear();
-  out.reserve(64 + method.size() + target.size() + host.size() + HeadersSize(headers) + body.size());
+  AppendWireRequest(out, method, target, host, headers, body);
+  return out;
+}
+
+void AppendWireRequest(std::string& out, std::string_view method, std::string_view target, std::string_view host,
+                       const Headers& headers, std::string_view body) {
+  out.reserve(out.size() + 64 + method.size() + target.size() + host.size() + HeadersSize(headers) + body.size());
   out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
   Append(out, "Host", host);
   bool has_agent = false;
@@ -124,7 +130,6 @@ std::string WireRequest(std::string_view method, std::string_view target, std::s
     Append(out, "Content-Length", std::to_string(body.size()));
   }
   out.append("\r\n").append(body);
-  return out;
 }
 
 }  // namespace tokenwarden::http

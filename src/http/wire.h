@@ -50,6 +50,9 @@ void AppendChunk(std::string& out, std::string_view piece);
 // the body.
 std::string WireRequest(std::string_view method, std::string_view target, std::string_view host,
                         const Headers& headers, std::string_view body, std::string into = {});
+// The same request appended to `out`, after the requests it holds (a pipeline's).
+void AppendWireRequest(std::string& out, std::string_view method, std::string_view target, std::string_view host,
+                       const Headers& headers, std::string_view body);
 
 // After a message is sent: empties `wire`, keeping its memory for the next
 // message unless it grew past kKeptWireCapacity (one large message should

@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cctype>
 #include <cstdint>
+#include <functional>
 #include <limits>
 
 #include "http/client/transport_error.h"
@@ -146,41 +147,73 @@ Connection::Socket& Connection::tcp() { return plain_ ? *plain_ : tls_->next_lay
 awaitable<Result<ClientResponse>> Connection::Exchange(
     const BaseUrl& base, std::string_view rest, const ClientRequest& request,
     const HttpClientOptions& options) {
-  if (tls_) return ExchangeOn(*tls_, base, rest, request, options);
-  return ExchangeOn(*plain_, base, rest, request, options);
+  if (tls_) return ExchangeOn(*tls_, base, rest, request, options, /*write=*/true);
+  return ExchangeOn(*plain_, base, rest, request, options, /*write=*/true);
+}
+
+awaitable<Result<ClientResponse>> Connection::ReadAnswer(
+    const BaseUrl& base, std::string_view rest, const ClientRequest& request,
+    const HttpClientOptions& options) {
+  if (tls_) return ExchangeOn(*tls_, base, rest, request, options, /*write=*/false);
+  return ExchangeOn(*plain_, base, rest, request, options, /*write=*/false);
+}
+
+void Connection::AppendTarget(std::string& target, const BaseUrl& base, std::string_view rest) {
+  target.assign(base.url.target).append(rest);
+  if (target.empty()) target = "/";
+}
+
+bool Connection::WriteNow(asio::const_buffer& data, boost::system::error_code& ec) {
+  return plain_ ? http::WriteNow(*plain_, data, ec) : false;
+}
+
+void Connection::WriteLater(asio::const_buffer data, std::function<void(boost::system::error_code)> done) {
+  auto handler = [done = std::move(done)](boost::system::error_code ec, size_t) { done(ec); };
+  if (tls_) {
+    asio::async_write(*tls_, data, std::move(handler));
+  } else {
+    asio::async_write(*plain_, data, std::move(handler));
+  }
+}
+
+void Connection::Close() {
+  boost::system::error_code ignored;
+  tcp().close(ignored);
 }
 
 template <class Stream>
 awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     Stream& stream, const BaseUrl& base, std::string_view rest,
-    const ClientRequest& request, const HttpClientOptions& options) {
+    const ClientRequest& request, const HttpClientOptions& options, bool write) {
   reusable_ = false;
   answer_started_ = false;
   failed_writing_ = false;
-  target_.assign(base.url.target).append(rest);
-  if (target_.empty()) target_ = "/";
+  AppendTarget(target_, base, rest);
   // Errors name the whole URL (redacted), made only when one is needed.
   auto url = [&] {
     Url whole = base.url;
     whole.target = target_;
     return whole;
   };
-  wire_ = WireRequest(request.method, target_, base.host_header, request.headers, request.body, std::move(wire_));
   boost::system::error_code ec;
-  watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + options.write_timeout);
-  asio::const_buffer data = asio::buffer(wire_);
-  if (!WriteNow(stream, data, ec)) {
-    co_await asio::async_write(stream, data, asio::redirect_error(use_awaitable, ec));
+  if (write) {
+    wire_ = WireRequest(request.method, target_, base.host_header, request.headers, request.body, std::move(wire_));
+    watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + options.write_timeout);
+    asio::const_buffer data = asio::buffer(wire_);
+    if (!http::WriteNow(stream, data, ec)) {
+      co_await asio::async_write(stream, data, asio::redirect_error(use_awaitable, ec));
+    }
+    KeepOrRelease(wire_);
+    ec = watchdog_->Explain(ec);
+    if (ec) {
+      watchdog_->Disarm();
+      failed_writing_ = true;
+      co_return TransportError(ec, "writing to", url(), options.write_timeout);
+    }
+    watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
+  } else {
+    watchdog_->Arm(co_await asio::this_coro::executor, Watchdog::Clock::now() + options.read_timeout);
   }
-  KeepOrRelease(wire_);
-  ec = watchdog_->Explain(ec);
-  if (ec) {
-    watchdog_->Disarm();
-    failed_writing_ = true;
-    co_return TransportError(ec, "writing to", url(), options.write_timeout);
-  }
-
-  watchdog_->Move(Watchdog::Clock::now() + options.read_timeout);
   const bool head = request.method == "HEAD";
   bool interim = false;  // an interim answer came: the request was seen
   while (true) {  // past any interim answer (1xx: 100 Continue, 103 Early Hints): the final one follows
@@ -224,7 +257,9 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
     parser.get().body.clear();  // moved from; the rest is appended to it
     co_return response;
   }
-  reusable_ = parser.keep_alive() && buffer_.size() == 0;
+  // Bytes past the answer are one nobody asked for, except on a pipeline,
+  // where they begin the next answer.
+  reusable_ = parser.keep_alive() && (buffer_.size() == 0 || !write);
   co_return response;
 }
 

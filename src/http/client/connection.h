@@ -11,8 +11,10 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "http/client/http_client.h"
 #include "http/client/url.h"
@@ -53,6 +55,28 @@ class Connection {
       const BaseUrl& base, std::string_view rest, const ClientRequest& request,
       const HttpClientOptions& options);
 
+  // For a pipeline (http/client/pipeline.h), whose requests go out in one
+  // write and whose answers come back in order:
+  // - AppendTarget sets `target` to base.url.target + `rest` ("/" if empty).
+  // - ReadAnswer reads the next answer, to that request, as Exchange reads
+  //   one, with the same limits and errors; reusable() then also allows
+  //   bytes past it (the next answers).
+  // - WriteNow writes what a plain socket takes at once (see
+  //   http/stream_io.h), advancing `data`; WriteLater writes all of `data`
+  //   and then calls `done`. Neither is watched: an answer that does not
+  //   come within read_timeout, because its request could not go, closes
+  //   the connection.
+  // - Close closes it: what is under way fails.
+  static void AppendTarget(std::string& target, const BaseUrl& base, std::string_view rest);
+  boost::asio::awaitable<Result<ClientResponse>> ReadAnswer(
+      const BaseUrl& base, std::string_view rest, const ClientRequest& request,
+      const HttpClientOptions& options);
+  bool WriteNow(boost::asio::const_buffer& data, boost::system::error_code& ec);
+  void WriteLater(boost::asio::const_buffer data, std::function<void(boost::system::error_code)> done);
+  void Close();
+  // Bytes read and not yet parsed: on a pipeline, the next answers' beginning.
+  size_t buffered() const { return buffer_.size(); }
+
   // Ends any step's watch: a handler still queued finds nothing to cut off.
   ~Connection();
 
@@ -90,7 +114,7 @@ class Connection {
   template <class Stream>
   boost::asio::awaitable<Result<ClientResponse>> ExchangeOn(
       Stream& stream, const BaseUrl& base, std::string_view rest,
-      const ClientRequest& request, const HttpClientOptions& options);
+      const ClientRequest& request, const HttpClientOptions& options, bool write);
 
   template <class Stream>
   boost::asio::awaitable<Result<std::string>> ReadMoreOn(Stream& stream, Duration read_timeout);

@@ -5,24 +5,12 @@
 
 namespace tokenwarden::http {
 
-ConnectionPool::Shard& ConnectionPool::ShardFor(const boost::asio::execution_context* context) {
-  for (Shard& shard : shards_) {
-    const boost::asio::execution_context* owner = shard.owner.load(std::memory_order_acquire);
-    if (owner == context) return shard;
-    if (owner == nullptr) {
-      if (shard.owner.compare_exchange_strong(owner, context, std::memory_order_acq_rel)) return shard;
-      if (owner == context) return shard;  // claimed for the same context meanwhile
-    }
-  }
-  return shards_[std::hash<const void*>{}(context) % kShards];
-}
-
 std::unique_ptr<Connection> ConnectionPool::Take(
     const std::string& origin, const boost::asio::execution_context* context) {
   // Closed outside the lock: a TLS stream's destructor frees OpenSSL state.
   std::vector<std::unique_ptr<Connection>> stale;
   std::unique_ptr<Connection> found;
-  Shard& shard = ShardFor(context);
+  Shard& shard = shards_.For(context);
   {
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.idle.find(origin);
@@ -48,7 +36,7 @@ std::unique_ptr<Connection> ConnectionPool::Take(
 void ConnectionPool::Put(const std::string& origin,
                          std::unique_ptr<Connection> connection) {
   std::unique_ptr<Connection> evicted;
-  Shard& shard = ShardFor(connection->context());
+  Shard& shard = shards_.For(connection->context());
   {
     std::lock_guard<std::mutex> lock(shard.mu);
     if (max_idle_per_origin_ == 0) return;
@@ -63,11 +51,11 @@ void ConnectionPool::Put(const std::string& origin,
 }
 
 void ConnectionPool::Clear() {
-  for (Shard& shard : shards_) {
+  shards_.ForEach([](Shard& shard) {
     std::map<std::string, std::deque<Idle>> all;
     std::lock_guard<std::mutex> lock(shard.mu);
     all.swap(shard.idle);
-  }
+  });
 }
 
 }  // namespace tokenwarden::http

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "http/client/connection.h"
+#include "http/client/context_shards.h"
 
 namespace tokenwarden::http {
 
@@ -20,11 +21,9 @@ namespace tokenwarden::http {
 // about real sockets, which a simulated day does not age.
 //
 // A connection is only ever used on the execution context that made it, so
-// the pool keeps one shard per context, each with its own lock: server
-// threads that each run a context of their own (http/server.h) never wait
-// on one another here. (One lock for all cost about 6 futex calls per
-// proxied request with two server threads.) max_idle_per_origin holds per
-// context, as nginx's `keepalive` holds per worker.
+// the pool keeps one shard per context (http/client/context_shards.h).
+// max_idle_per_origin holds per context, as nginx's `keepalive` holds per
+// worker.
 //
 // Thread-safety: every method may be called from any thread.
 class ConnectionPool {
@@ -65,20 +64,13 @@ class ConnectionPool {
   };
 
   struct Shard {
-    // The context this shard was claimed for; null while free. Past
-    // kShards contexts, shards are shared (by the context's address), which
-    // stays correct since Take looks at each connection's context.
-    std::atomic<const boost::asio::execution_context*> owner{nullptr};
     std::mutex mu;
     std::map<std::string, std::deque<Idle>> idle;  // newest at the back; guarded by mu
   };
-  static constexpr size_t kShards = 8;
-
-  Shard& ShardFor(const boost::asio::execution_context* context);
 
   const size_t max_idle_per_origin_;
   const std::chrono::steady_clock::duration idle_timeout_;
-  std::array<Shard, kShards> shards_;
+  ContextShards<Shard> shards_;
 };
 
 }  // namespace tokenwarden::http

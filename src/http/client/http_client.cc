@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <cctype>
@@ -19,6 +21,7 @@
 
 #include "http/client/connection.h"
 #include "http/client/connection_pool.h"
+#include "http/client/pipeline.h"
 #include "http/client/url.h"
 #include "util/ascii.h"
 #include "util/async_limit.h"
@@ -53,7 +56,8 @@ class BeastHttpClient : public HttpClient {
   BeastHttpClient(const HttpClientOptions& options, std::optional<asio::ssl::context> tls)
       : options_(options),
         tls_(std::move(tls)),
-        pool_(options.max_idle_per_origin, options.idle_timeout) {}
+        pool_(options.max_idle_per_origin, options.idle_timeout),
+        pipelines_(options.pipeline_depth, options.idle_timeout) {}
 
   // One coroutine for the whole exchange (each nested one costs a frame
   // on every request through the proxy).
@@ -81,19 +85,15 @@ class BeastHttpClient : public HttpClient {
       auto executor = co_await asio::this_coro::executor;
       const asio::execution_context* context = &asio::query(executor, asio::execution::context);
       bool replayable = request.method == "GET" || request.method == "HEAD";
+      if (replayable && request.body.empty() && options_.pipeline_depth > 1) {
+        co_return co_await Pipelined(*to, rest, request, context);
+      }
       for (int attempt = 0;; ++attempt) {
         std::unique_ptr<Connection> connection = pool_.Take(to->origin, context);
         bool reused = connection != nullptr;
         if (!reused) {
-          asio::ssl::context* tls = nullptr;
-          if (to->url.is_https()) {
-            auto made = Tls();
-            if (!made.ok()) co_return std::move(made).error();
-            tls = *made;
-          }
-          auto opened = co_await Connection::Open(to->url, tls, options_);
+          auto opened = co_await Open(*to);
           if (!opened.ok()) co_return std::move(opened).error();
-          opened_.fetch_add(1);
           connection = std::move(*opened);
         }
         auto response = co_await connection->Exchange(*to, rest, request, options_);
@@ -116,13 +116,75 @@ class BeastHttpClient : public HttpClient {
     }
   }
 
+  // Send's way for a GET or HEAD when pipelining (pipeline_depth): on a
+  // pipeline with room, or a new one on an idle or new connection. A request
+  // given up unanswered goes again:
+  // - the front one, once, as on a connection of its own, when the pipeline
+  //   had served before (it may have been closed meanwhile);
+  // - one waiting behind others, up to pipeline_depth times: each time, the
+  //   one in front of it was answered or failed (a server answering one
+  //   request per connection serves a queue of them one per connection).
+  awaitable<Result<ClientResponse>> Pipelined(const BaseUrl& to, std::string_view rest, const ClientRequest& request,
+                                              const asio::execution_context* context) {
+    for (int attempt = 0;; ++attempt) {
+      std::shared_ptr<Pipeline> pipeline = pipelines_.Find(to.origin, context);
+      bool reused = pipeline != nullptr;
+      if (!pipeline) {
+        // Made before its connection is open, so that the requests meanwhile
+        // queue on it rather than open one each.
+        std::unique_ptr<Connection> connection = pool_.Take(to.origin, context);
+        reused = connection != nullptr;
+        auto executor = co_await asio::this_coro::executor;
+        pipeline = std::make_shared<Pipeline>(std::move(connection), context, executor);
+        pipelines_.Add(to.origin, pipeline);
+        if (!reused) asio::co_spawn(executor, OpenFor(pipeline, to), asio::detached);
+      }
+      Pipeline::Outcome outcome = co_await pipeline->Exchange(to, rest, request, options_);
+      if (outcome.response.ok() && outcome.streamed) {
+        outcome.response->rest = std::make_shared<ConnectionBody>(std::move(outcome.streamed), options_.read_timeout);
+      }
+      bool again = outcome.behind ? attempt < static_cast<int>(options_.pipeline_depth) : reused && attempt == 0;
+      if (outcome.response.ok() || !outcome.unseen || !again) co_return std::move(outcome.response);
+    }
+  }
+
+  // Opens `pipeline`'s connection (a coroutine of its own, spawned).
+  awaitable<void> OpenFor(std::shared_ptr<Pipeline> pipeline, BaseUrl to) {
+    try {
+      auto opened = co_await Open(to);
+      if (opened.ok()) {
+        pipeline->Attach(std::move(*opened));
+      } else {
+        pipeline->Fail(std::move(opened).error());
+      }
+    } catch (const std::exception& e) {
+      pipeline->Fail(MakeError(ErrorCode::kInternal, std::string("HTTP client failure: ") + e.what()));
+    }
+  }
+
+  // A new connection to `to`'s origin.
+  awaitable<Result<std::unique_ptr<Connection>>> Open(const BaseUrl& to) {
+    asio::ssl::context* tls = nullptr;
+    if (to.url.is_https()) {
+      auto made = Tls();
+      if (!made.ok()) co_return std::move(made).error();
+      tls = *made;
+    }
+    auto opened = co_await Connection::Open(to.url, tls, options_);
+    if (opened.ok()) opened_.fetch_add(1);
+    co_return opened;
+  }
+
   Status CheckUrl(std::string_view text) const override {
     return Check(text).ok() ? OkStatus() : Check(text).error();
   }
 
   uint64_t connections_opened() const override { return opened_.load(); }
 
-  void CloseIdle() override { pool_.Clear(); }
+  void CloseIdle() override {
+    pool_.Clear();
+    pipelines_.Clear();
+  }
 
  private:
   Result<std::unique_ptr<const BaseUrl>> Check(std::string_view text) const {
@@ -153,6 +215,7 @@ class BeastHttpClient : public HttpClient {
   std::mutex tls_mu_;
   std::optional<asio::ssl::context> tls_;  // guarded by tls_mu_
   ConnectionPool pool_;
+  Pipelines pipelines_;
   std::atomic<uint64_t> opened_{0};
   // Null: no limit.
   std::unique_ptr<AsyncLimit> in_flight_ =

@@ -78,6 +78,12 @@ struct HttpClientOptions {
   // a burst (every account authorizing after a start) from opening a
   // connection each and running out of descriptors or the upstream's patience.
   int max_in_flight = 0;
+  // Up to this many GET and HEAD requests (without a body) on one
+  // connection at once, pipelined (http/client/pipeline.h); 0 or 1: one
+  // request at a time. Other methods are never pipelined (RFC 9112 9.3.2).
+  // A pipelined request given up unanswered, because the connection ended
+  // before its turn, is sent once more on another connection.
+  size_t pipeline_depth = 0;
 };
 
 // Error codes of Send():

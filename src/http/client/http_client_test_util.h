@@ -31,6 +31,8 @@ class HttpClientFixture : public ::testing::Test {
     ASSERT_FALSE(pki_->ca_cert.empty()) << error;
     ::mkdir((*dir_ + "/www").c_str(), 0700);
     ::mkdir((*dir_ + "/www/quick").c_str(), 0700);
+    ::mkdir((*dir_ + "/www/once").c_str(), 0700);
+    ASSERT_TRUE(tokenwarden::testing::WriteTestFile(*dir_ + "/www/once/file.txt", "once\n"));
     ASSERT_TRUE(tokenwarden::testing::WriteTestFile(*dir_ + "/www/file.txt",
                                                     "hello\n"));
     ASSERT_TRUE(tokenwarden::testing::WriteTestFile(
@@ -62,6 +64,8 @@ class HttpClientFixture : public ::testing::Test {
         std::string(4000, 'h') +
         " always; return 200 'ok'; }\n"
         "    location /quick/ { keepalive_timeout 1s; }\n"
+        // One answer per connection, which closes it (Connection: close).
+        "    location /once/ { keepalive_requests 1; }\n"
         "  }\n"
         "  server {\n"
         "    listen 127.0.0.1:" +
