@@ -374,10 +374,13 @@ def main():
             nginx_mem, nginx_procs = nginx_memory_kib(procs[3].pid)
 
         n = args.server_threads
-        print(f"## 1-2. The agent against nginx, wrk on loopback, {n} thread{'s' if n > 1 else ''} against "
+        title = "1-2b. The agent pipelining to the upstream" if args.pipeline else "1-2. The agent"
+        print(f"## {title} against nginx, wrk on loopback, {n} thread{'s' if n > 1 else ''} against "
               f"{n} worker{'s' if n > 1 else ''}\n\n"
               f"`wrk -t{args.threads} -c{args.connections} -d{args.seconds}s --latency`, best of {args.runs} "
-              f"alternating runs per side; the agent with `threads = {n}`, nginx with `worker_processes {n}`; "
+              f"alternating runs per side; the agent with `threads = {n}`"
+              f"{f' and `pipeline = {args.pipeline}` on its accounts' if args.pipeline else ''}, "
+              f"nginx with `worker_processes {n}`; "
               f"{os.cpu_count()} CPUs. Latency in microseconds.\n")
         print("| case | agent req/s | nginx req/s | ratio (target >= 1.0) | agent p50 / p99 | nginx p50 / p99 |")
         print("|---|---|---|---|---|---|")

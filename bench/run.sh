@@ -47,6 +47,12 @@ section agent_vs_nginx /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build
 # The same two cases with two threads against two nginx workers (wrk keeps
 # one thread: the 2 CPUs are shared by all three).
 section agent_vs_nginx_2 /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --server-threads 2 --no-memory
+# The proxy again with the agent pipelining GETs to the upstream (`pipeline`,
+# off by default): one thread, then two.
+section agent_vs_nginx_pipelined /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --cases proxy \
+  --pipeline 16 --no-memory --syscalls
+section agent_vs_nginx_pipelined_2 /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --cases proxy \
+  --pipeline 16 --server-threads 2 --no-memory
 section storm "$here/figures.py" "3. Refresh storm: 10,000 concurrent requests as the session expires (one agent)" \
   "$bin/reliability_process_test" '*RefreshStorm*' TW_STORM_REQUESTS=10000
 section fleet_storm "$here/figures.py" "3b. Refresh storm through 8 fleet agents (one redis-server)" \
@@ -80,7 +86,7 @@ section current google_bench "7. TokenManager::current() on 2 threads, against a
   echo "| wrk | $(wrk -v 2>&1 | head -1 | cut -d' ' -f2) |"
   echo "| redis-server | $(redis-server --version | grep -o 'v=[^ ]*' | cut -d= -f2) |"
   echo
-  for name in agent_vs_nginx agent_vs_nginx_2 storm fleet_storm scale scale_steady jwe_peers jwe_floor current; do
+  for name in agent_vs_nginx agent_vs_nginx_2 agent_vs_nginx_pipelined agent_vs_nginx_pipelined_2 storm fleet_storm scale scale_steady jwe_peers jwe_floor current; do
     cat "$part/$name.md"
     # A blank line after each section, so that its last table or line does
     # not run into the next heading.

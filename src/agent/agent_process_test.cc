@@ -144,6 +144,35 @@ TEST_F(AgentProcessTest, ProxyAttachesTheSessionAndRetriesOnceAfterARejection) {
   EXPECT_NE(metrics.find("tokenwarden_proxy_requests_total{account=\"shop\",status=\"200\"} 2"), std::string::npos);
 }
 
+// With `pipeline`, GETs at once share upstream connections: each still gets
+// its own answer, and a rejection is still re-authorized and retried once.
+TEST_F(AgentProcessTest, PipelinedProxyCallsEachGetTheirOwnAnswer) {
+  StartAgent(Config("", "pipeline = 8\n"));
+  auto page = [](int limit) { return "/proxy/delivery/divisions?limit=" + std::to_string(limit); };
+  std::vector<std::string> alone;
+  for (int limit = 1; limit <= 12; ++limit) {
+    auto r = Agent("GET", page(limit));
+    ASSERT_EQ(r.status, 200) << r.body;
+    alone.push_back(r.body);
+  }
+  ASSERT_NE(alone[0], alone[11]);
+  std::vector<std::future<testing::HttpReply>> together;
+  for (int limit = 1; limit <= 12; ++limit) {
+    together.push_back(std::async(std::launch::async, [&, limit] { return Agent("GET", page(limit)); }));
+  }
+  for (int i = 0; i < 12; ++i) {
+    auto r = together[static_cast<size_t>(i)].get();
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, alone[static_cast<size_t>(i)]) << "limit=" << i + 1;
+  }
+  ASSERT_EQ(Emu("POST", "/_emulator/novapost/revoke", nlohmann::json{{"apiKey", kApiKey}}.dump()).status, 200);
+  auto again = Agent("GET", page(3));
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.body, alone[2]);
+  EXPECT_TRUE(HasHeader(again, "Tokenwarden-Retried", "1"));
+  EXPECT_EQ(Authorizations("novapost", kApiKey), 2);
+}
+
 TEST_F(AgentProcessTest, ProxyNeverRetriesAfterA5xxATimeoutOrAnAnswerTooLarge) {
   StartAgent(Config("timeout = \"1s\"\n"));
   Fault({{"kind", "status"}, {"status", 500}, {"path_prefix", "/ecom/"}, {"count", 2}});
