@@ -47,6 +47,7 @@ http::ClientRequest Upstream(const AccountRuntime& account, const http::Request&
   }
   up.body = request.body;
   up.stream_past = kHeldAnswerBytes;
+  up.pipeline = true;  // on a server thread's own context (http/server.h); used if the account pipelines
   return up;
 }
 

@@ -85,7 +85,7 @@ class BeastHttpClient : public HttpClient {
       auto executor = co_await asio::this_coro::executor;
       const asio::execution_context* context = &asio::query(executor, asio::execution::context);
       bool replayable = request.method == "GET" || request.method == "HEAD";
-      if (replayable && request.body.empty() && options_.pipeline_depth > 1) {
+      if (replayable && request.pipeline && request.body.empty() && options_.pipeline_depth > 1) {
         co_return co_await Pipelined(*to, rest, request, context);
       }
       for (int attempt = 0;; ++attempt) {

@@ -38,6 +38,11 @@ struct ClientRequest {
   // they have come, its `rest` reading the remainder; such a body has no
   // size limit, and each of its pieces must come within read_timeout.
   size_t stream_past = 0;
+  // May share a connection with others (HttpClientOptions::pipeline_depth),
+  // if a GET or HEAD without a body. Only from a coroutine whose executor
+  // one thread runs (a server thread's context) or a strand: requests on
+  // one pipeline take turns without a lock.
+  bool pipeline = false;
 };
 
 struct ClientResponse {
@@ -78,9 +83,9 @@ struct HttpClientOptions {
   // a burst (every account authorizing after a start) from opening a
   // connection each and running out of descriptors or the upstream's patience.
   int max_in_flight = 0;
-  // Up to this many GET and HEAD requests (without a body) on one
-  // connection at once, pipelined (http/client/pipeline.h); 0 or 1: one
-  // request at a time. Other methods are never pipelined (RFC 9112 9.3.2).
+  // Up to this many GET and HEAD requests (without a body, and marked
+  // ClientRequest::pipeline) on one connection at once, pipelined
+  // (http/client/pipeline.h); 0 or 1: one request at a time. Other methods are never pipelined (RFC 9112 9.3.2).
   // A pipelined request given up unanswered, because the connection ended
   // before its turn, is sent once more on another connection.
   size_t pipeline_depth = 0;

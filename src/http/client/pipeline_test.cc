@@ -31,15 +31,21 @@ class PipelineTest : public HttpClientFixture {
  protected:
   // Starts every request at once on the test's io_context and runs it
   // until all are done.
+  // Each marked ClientRequest::pipeline, as the proxy marks its own.
   Results SendTogether(const std::vector<ClientRequest>& requests) {
     Results results(requests.size());
     for (size_t i = 0; i < requests.size(); ++i) {
-      boost::asio::co_spawn(ioc_, tokenwarden::testing::StoreResult(&results[i], client_->Send(requests[i])),
+      boost::asio::co_spawn(ioc_, tokenwarden::testing::StoreResult(&results[i], client_->Send(Piped(requests[i]))),
                             boost::asio::detached);
     }
     ioc_.restart();
     ioc_.run();
     return results;
+  }
+
+  static ClientRequest Piped(ClientRequest request) {
+    request.pipeline = true;
+    return request;
   }
 
   static HttpClientOptions Pipelining(size_t depth) {
@@ -75,7 +81,7 @@ TEST_F(PipelineTest, ConcurrentGetsShareOneConnectionEachWithItsOwnAnswer) {
   EXPECT_EQ(connections.size(), 1u);
   EXPECT_EQ(client_->connections_opened(), 1u);
   // And the connection goes on serving, alone and together.
-  auto again = Get(HttpUrl("/file.txt"));
+  auto again = Send(Piped({"GET", HttpUrl("/file.txt"), {}, ""}));
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->header("x-conn"), std::optional<std::string_view>(*connections.begin()));
   EXPECT_EQ(client_->connections_opened(), 1u);
@@ -89,6 +95,21 @@ TEST_F(PipelineTest, PastTheDepthAnotherConnectionOpens) {
     EXPECT_EQ((*r)->body, "hello\n");
   }
   EXPECT_EQ(client_->connections_opened(), 2u);
+}
+
+// A GET not marked for it (the providers' own calls, on a context several
+// threads run) keeps a connection to itself.
+TEST_F(PipelineTest, OnlyRequestsMarkedForItArePipelined) {
+  Client(Pipelining(8));
+  Results results(3);
+  for (auto& slot : results) {
+    boost::asio::co_spawn(ioc_, tokenwarden::testing::StoreResult(&slot, client_->Send({"GET", HttpUrl("/file.txt"), {}, ""})),
+                          boost::asio::detached);
+  }
+  ioc_.restart();
+  ioc_.run();
+  for (const auto& r : results) ASSERT_TRUE(r && r->ok());
+  EXPECT_EQ(client_->connections_opened(), 3u);
 }
 
 // RFC 9112 9.3.2: a request that is not idempotent waits for no other.
@@ -131,9 +152,9 @@ TEST_F(PipelineTest, RequestsQueuedForAConnectionThatCannotOpenFail) {
 // on a new connection.
 TEST_F(PipelineTest, APipelineTheServerClosedWhileIdleIsReplaced) {
   Client(Pipelining(8));
-  ASSERT_TRUE(Get(HttpUrl("/quick/file.txt")).ok());
+  ASSERT_TRUE(Send(Piped({"GET", HttpUrl("/quick/file.txt"), {}, ""})).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // keepalive_timeout here is 1 s
-  auto again = Get(HttpUrl("/quick/file.txt"));
+  auto again = Send(Piped({"GET", HttpUrl("/quick/file.txt"), {}, ""}));
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->body, "quick\n");
   EXPECT_EQ(client_->connections_opened(), 2u);
