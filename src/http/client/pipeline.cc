@@ -58,9 +58,9 @@ asio::awaitable<Pipeline::Outcome> Pipeline::Exchange(const BaseUrl& base, std::
   Connection::AppendTarget(target_, base, rest);
   AppendWireRequest(out_, request.method, target_, base.host_header, request.headers, request.body);
   ++held_;
-  // With requests written and unanswered, this one waits for their answers
-  // (see AfterAnswer); else it goes after the other requests of this batch
-  // of events.
+  // With requests written and unanswered, this one waits until their
+  // answers have been read (below); else it goes after the other requests
+  // of this batch of events.
   if (written_ == 0) PostFlush();
   if (queue_.front() != &place || !connection_) {
     boost::system::error_code woken;  // operation_aborted: the turn or the connection came, or it was given up
