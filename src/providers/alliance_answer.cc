@@ -126,7 +126,8 @@ AuthorizeResult AllianceSessionFromPayload(std::string_view plaintext,
     result.verdict.code = "expiry_warning";
     result.verdict.message = expiry.warning;
   }
-  s.upstream_state = Secret(payload.dump());
+  // Replaced, not thrown on: a byte that is not UTF-8 must not end the process.
+  s.upstream_state = Secret(payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   SecureZero(refresh_token.data(), refresh_token.size());
   result.verdict.action = Action::kOk;
   return result;

@@ -73,6 +73,18 @@ TEST(ParseTimestamp, KyivDaylightSavingEdges) {
   EXPECT_EQ(*ParseTimestamp("2025.10.26 04:00:00"), *ParseTimestamp("2025-10-26T02:00:00Z"));
 }
 
+// Found by answer_fuzz: a long input cut at 64 bytes inside a two-byte
+// character left invalid UTF-8 in the message, which a JSON dump of the
+// session's state then refused (an exception that ended the process).
+TEST(ParseTimestamp, AnInputCutShortIsCutBetweenCharacters) {
+  std::string text = std::string(63, '2') + "\xD0\x9A" + "tail";  // a Cyrillic letter across byte 64
+  auto t = ParseTimestamp(text);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message.find(std::string(63, '2') + "...\""), std::string::npos) << t.error().message;
+  std::string whole = std::string(62, '2') + "\xD0\x9A" + "tail";  // the letter ends at byte 64: kept
+  EXPECT_NE(ParseTimestamp(whole).error().message.find("2\xD0\x9A...\""), std::string::npos);
+}
+
 TEST(ParseTimestamp, ErrorsNameTheInput) {
   for (const char* bad :
        {"", "2025-02-27", "2025-02-30 10:00:00Z", "2025-13-01 10:00:00Z",
