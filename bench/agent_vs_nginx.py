@@ -18,7 +18,11 @@ system, from /proc), and the idle memory, beside the memory floor: a
 C++ program (bench/memory_floor.cc) that does only the OpenSSL work the idle
 agent has done, on the same key.
 
-  bench/agent_vs_nginx.py BUILD_DIR [--seconds N] [--connections N] [--runs N]
+  bench/agent_vs_nginx.py BUILD_DIR [--seconds N] [--connections N] [--runs N] [--pin] ...
+
+With --pin, the side being measured gets CPUs of its own, and wrk, the
+upstream and the emulator share the rest: the run then shows whether the
+proxy or the load on the other CPUs bounded it (the "CPUs busy" columns).
 """
 import argparse
 import base64
@@ -105,15 +109,35 @@ def cpu_seconds(pids):
     return user / tick, system / tick
 
 
+def cpu_times():
+    """Per CPU: (busy, all) jiffies so far, from /proc/stat."""
+    times = []
+    with open("/proc/stat") as f:
+        for line in f:
+            if re.match(r"cpu\d+ ", line):
+                fields = [int(x) for x in line.split()[1:]]
+                times.append((sum(fields) - fields[3] - fields[4], sum(fields)))  # all but idle and iowait
+    return times
+
+
+def pin(pids, cpus):
+    """Every thread of the processes `pids` (and the threads they make later) runs only on `cpus`."""
+    for pid in pids:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            os.sched_setaffinity(int(task), cpus)
+
+
 def wrk(port, path, headers, args, pids):
-    """One wrk run; with the CPU the serving processes `pids` spent per request."""
+    """One wrk run; with the CPU the serving processes `pids` spent per request, and the share of
+    each CPU that was busy meanwhile (whatever ran on it)."""
     cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.seconds}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
-    before = cpu_seconds(pids)
+    before, busy_before = cpu_seconds(pids), cpu_times()
     out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                         timeout=args.seconds + 30).stdout
-    after = cpu_seconds(pids)
+                         timeout=args.seconds + 30, preexec_fn=load_side(args)).stdout
+    after, busy_after = cpu_seconds(pids), cpu_times()
+    busy = [(b1 - b0) / max(1, a1 - a0) for (b0, a0), (b1, a1) in zip(busy_before, busy_after)]
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -122,7 +146,36 @@ def wrk(port, path, headers, args, pids):
         raise RuntimeError(f"{non2xx.group(1)} non-2xx answers from :{port}{path}:\n{out}")
     return {"rps": rps, "p50": latency(out, "50%"), "p99": latency(out, "99%"),
             "errors": errors.group(0) if errors else "",
-            "user_us": (after[0] - before[0]) / requests * 1e6, "system_us": (after[1] - before[1]) / requests * 1e6}
+            "user_us": (after[0] - before[0]) / requests * 1e6, "system_us": (after[1] - before[1]) / requests * 1e6,
+            "busy": busy}
+
+
+def busy_text(busy):
+    """Each CPU's busy share, in CPU order: "cpu0 0.99, cpu1 0.88"."""
+    return ", ".join(f"cpu{i} {b:.2f}" for i, b in enumerate(busy))
+
+
+def pinned_text(args):
+    """Where --pin put each side, for the section's header."""
+    def cpus(c):
+        return f"CPU{'s' if len(c) > 1 else ''} " + ", ".join(str(x) for x in sorted(c))
+    serving = serving_cpus(args)
+    return (f"; the side measured (the agent, then nginx) pinned to {cpus(serving)}, and wrk, the upstream "
+            f"and the emulator to {cpus(set(range(os.cpu_count())) - serving)}")
+
+
+def serving_cpus(args):
+    """With --pin, the CPUs the serving side (the agent or the nginx peer) runs on: the last ones."""
+    n = os.cpu_count()
+    return set(range(n - args.server_threads, n))
+
+
+def load_side(args):
+    """With --pin, what a load-side process (wrk) runs first: keep off the serving side's CPUs."""
+    if not args.pin:
+        return None
+    cpus = set(range(os.cpu_count())) - serving_cpus(args)
+    return lambda: os.sched_setaffinity(0, cpus)
 
 
 def wrk_attached(port, path, headers, args, tool):
@@ -134,7 +187,7 @@ def wrk_attached(port, path, headers, args, tool):
     for h in headers:
         cmd += ["-H", h]
     text = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                          timeout=60).stdout
+                          timeout=60, preexec_fn=load_side(args)).stdout
     attached.send_signal(signal.SIGINT)
     return int(re.search(r"(\d+) requests in", text).group(1)), attached.communicate(timeout=60)[1]
 
@@ -302,10 +355,17 @@ def main():
                     help="before any load, print the ports and process ids and keep everything running this "
                          "long, to measure by hand")
     ap.add_argument("--no-memory", action="store_true", help="skip the idle memory section")
+    ap.add_argument("--pin", action="store_true",
+                    help="give the side being measured (the agent, or the nginx peer) CPUs of its own: the "
+                         "last --server-threads CPUs; wrk, the upstream and the emulator run on the others. "
+                         "Needs more CPUs than --server-threads")
     ap.add_argument("--pipeline", type=int, default=0, metavar="N",
                     help="the agent's accounts pipeline up to N GET requests on one upstream connection "
                          "(`pipeline = N`; default 0: off, one request at a time)")
     args = ap.parse_args()
+    if args.pin and args.server_threads >= os.cpu_count():
+        sys.exit(f"bench: --pin needs more CPUs than --server-threads ({args.server_threads}); "
+                 f"this machine has {os.cpu_count()}")
     binary = os.path.join(args.build, "bin", "tokenwarden")
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
@@ -362,6 +422,10 @@ def main():
         wait_http(peer_port, "/proxy/delivery/divisions")
         assert get(peer_port, "/v1/token/shop")[1] == token_body, "nginx must serve the very same body"
 
+        if args.pin:
+            serving_side = serving_cpus(args)
+            pin([procs[2].pid] + nginx_pids(procs[3].pid), serving_side)
+            pin([procs[0].pid] + nginx_pids(procs[1].pid), set(range(os.cpu_count())) - serving_side)
         time.sleep(2)  # idle: no call in flight, first authorizations done
         if args.hold:
             print(f"agent :{agent_port} pid {procs[2].pid}; nginx peer :{peer_port} pids "
@@ -375,13 +439,17 @@ def main():
 
         n = args.server_threads
         title = "1-2b. The agent pipelining to the upstream" if args.pipeline else "1-2. The agent"
+        if args.pin:
+            title = "1-2c. " + title.split(". ", 1)[1] + ", on a CPU of its own,"
         print(f"## {title} against nginx, wrk on loopback, {n} thread{'s' if n > 1 else ''} against "
               f"{n} worker{'s' if n > 1 else ''}\n\n"
               f"`wrk -t{args.threads} -c{args.connections} -d{args.seconds}s --latency`, best of {args.runs} "
               f"alternating runs per side; the agent with `threads = {n}`"
               f"{f' and `pipeline = {args.pipeline}` on its accounts' if args.pipeline else ''}, "
               f"nginx with `worker_processes {n}`; "
-              f"{os.cpu_count()} CPUs. Latency in microseconds.\n")
+              f"{os.cpu_count()} CPUs"
+              f"{pinned_text(args) if args.pin else ''}"
+              f". Latency in microseconds.\n")
         print("| case | agent req/s | nginx req/s | ratio (target >= 1.0) | agent p50 / p99 | nginx p50 / p99 |")
         print("|---|---|---|---|---|---|")
         # The proxy's target also asks for a p99 no worse than nginx's.
@@ -408,12 +476,16 @@ def main():
                   f"{n['p50']:.0f} / {n['p99']:.0f} |")
             cpu_rows.append(f"| {name} | {a['user_us']:.2f} / {a['system_us']:.2f} / "
                             f"{a['user_us'] + a['system_us']:.2f} | {n['user_us']:.2f} / {n['system_us']:.2f} / "
-                            f"{n['user_us'] + n['system_us']:.2f} |")
+                            f"{n['user_us'] + n['system_us']:.2f} | {busy_text(a['busy'])} | "
+                            f"{busy_text(n['busy'])} |")
         print("\nCPU per request in the same best runs, in microseconds, from /proc/PID/stat (nginx's master "
               "and worker summed). The system share is the kernel's work for the process: the loopback TCP "
-              "sends and receives, and waking the process at the other end of each.\n")
-        print("| case | agent user / system / total | nginx user / system / total |")
-        print("|---|---|---|")
+              "sends and receives, and waking the process at the other end of each. Beside them, how busy "
+              "each CPU was during the run (from /proc/stat, whatever ran on it: "
+              "the proxy, wrk, the upstream); a CPU near 1.00 is where the run was bounded.\n")
+        print("| case | agent user / system / total | nginx user / system / total | CPUs busy, agent's run | "
+              "CPUs busy, nginx's run |")
+        print("|---|---|---|---|---|")
         print("\n".join(cpu_rows))
         if args.syscalls:
             print_syscalls(cases, serving, args, work)

@@ -53,6 +53,10 @@ section agent_vs_nginx_pipelined /usr/bin/python3 "$here/agent_vs_nginx.py" "$st
   --pipeline 16 --no-memory --syscalls
 section agent_vs_nginx_pipelined_2 /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --cases proxy \
   --pipeline 16 --server-threads 2 --no-memory
+# Once more with the proxy on a CPU of its own and the load (wrk, the
+# upstream) on the other: whichever CPU is full bounded the run.
+section agent_vs_nginx_pinned /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --cases proxy \
+  --pipeline 16 --no-memory --pin
 section storm "$here/figures.py" "3. Refresh storm: 10,000 concurrent requests as the session expires (one agent)" \
   "$bin/reliability_process_test" '*RefreshStorm*' TW_STORM_REQUESTS=10000
 section fleet_storm "$here/figures.py" "3b. Refresh storm through 8 fleet agents (one redis-server)" \
@@ -86,7 +90,7 @@ section current google_bench "7. TokenManager::current() on 2 threads, against a
   echo "| wrk | $(wrk -v 2>&1 | head -1 | cut -d' ' -f2) |"
   echo "| redis-server | $(redis-server --version | grep -o 'v=[^ ]*' | cut -d= -f2) |"
   echo
-  for name in agent_vs_nginx agent_vs_nginx_2 agent_vs_nginx_pipelined agent_vs_nginx_pipelined_2 storm fleet_storm scale scale_steady jwe_peers jwe_floor current; do
+  for name in agent_vs_nginx agent_vs_nginx_2 agent_vs_nginx_pipelined agent_vs_nginx_pipelined_2 agent_vs_nginx_pinned storm fleet_storm scale scale_steady jwe_peers jwe_floor current; do
     cat "$part/$name.md"
     # A blank line after each section, so that its last table or line does
     # not run into the next heading.
