@@ -155,13 +155,16 @@ def busy_text(busy):
     return ", ".join(f"cpu{i} {b:.2f}" for i, b in enumerate(busy))
 
 
+def cpu_list(cpus):
+    """"CPU 1" or "CPUs 2, 3"."""
+    return f"CPU{'s' if len(cpus) > 1 else ''} " + ", ".join(str(x) for x in sorted(cpus))
+
+
 def pinned_text(args):
     """Where --pin put each side, for the section's header."""
-    def cpus(c):
-        return f"CPU{'s' if len(c) > 1 else ''} " + ", ".join(str(x) for x in sorted(c))
     serving = serving_cpus(args)
-    return (f"; the side measured (the agent, then nginx) pinned to {cpus(serving)}, and wrk, the upstream "
-            f"and the emulator to {cpus(set(range(os.cpu_count())) - serving)}")
+    return (f"; the side measured (the agent, then nginx) pinned to {cpu_list(serving)}, and wrk, the upstream "
+            f"and the emulator to {cpu_list(set(range(os.cpu_count())) - serving)}")
 
 
 def serving_cpus(args):
@@ -487,6 +490,14 @@ def main():
               "CPUs busy, nginx's run |")
         print("|---|---|---|---|---|")
         print("\n".join(cpu_rows))
+        if args.pin:
+            print(f"\nReading the pinned runs: {cpu_list(serving_cpus(args))} held only the "
+                  "proxy being measured (and the kernel's work for its sockets). Where the other CPUs are near "
+                  "1.00 and the proxy's are not, wrk and the upstream bounded the run, not the proxy: its "
+                  "requests/s is then a floor of what it can do. When both sides' runs were bounded so, their "
+                  "ratio says how much work each proxy left to the load's CPU (the upstream's share of it "
+                  "changes with pipelining), not what each could serve; CPU per request compares the proxies "
+                  "themselves.")
         if args.syscalls:
             print_syscalls(cases, serving, args, work)
         if args.profile:
