@@ -124,7 +124,10 @@ def pin(pids, cpus):
     """Every thread of the processes `pids` (and the threads they make later) runs only on `cpus`."""
     for pid in pids:
         for task in os.listdir(f"/proc/{pid}/task"):
-            os.sched_setaffinity(int(task), cpus)
+            try:
+                os.sched_setaffinity(int(task), cpus)
+            except ProcessLookupError:
+                pass  # a thread that ended meanwhile
 
 
 def wrk(port, path, headers, args, pids):
