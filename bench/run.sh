@@ -55,8 +55,12 @@ section agent_vs_nginx_pipelined_2 /usr/bin/python3 "$here/agent_vs_nginx.py" "$
   --pipeline 16 --server-threads 2 --no-memory
 # Once more with the proxy on a CPU of its own and the load (wrk, the
 # upstream) on the other: whichever CPU is full bounded the run.
-section agent_vs_nginx_pinned /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --cases proxy \
-  --pipeline 16 --no-memory --pin
+if [ "$(nproc)" -gt 1 ]; then
+  section agent_vs_nginx_pinned /usr/bin/python3 "$here/agent_vs_nginx.py" "$static_build" --cases proxy \
+    --pipeline 16 --no-memory --pin
+else
+  printf '## 1-2c. The proxy on a CPU of its own\n\nNot run: this machine has one CPU.\n' > "$part/agent_vs_nginx_pinned.md"
+fi
 section storm "$here/figures.py" "3. Refresh storm: 10,000 concurrent requests as the session expires (one agent)" \
   "$bin/reliability_process_test" '*RefreshStorm*' TW_STORM_REQUESTS=10000
 section fleet_storm "$here/figures.py" "3b. Refresh storm through 8 fleet agents (one redis-server)" \
