@@ -3,6 +3,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "util/utf8.h"
+
 namespace tokenwarden::providers {
 namespace {
 
@@ -68,7 +70,7 @@ std::optional<UpstreamErrorBody> ParseErrorBody(std::string_view body) {
   }
   if (out.code.empty() && out.text.empty()) return std::nullopt;
   if (out.text.size() > kMaxErrorTextChars)
-    out.text = out.text.substr(0, kMaxErrorTextChars) + "...";
+    out.text = std::string(Utf8Prefix(out.text, kMaxErrorTextChars)) + "...";
   return out;
 }
 

@@ -16,7 +16,8 @@ struct UpstreamErrorBody {
   bool complete = true;  // false: recovered from a truncated or malformed body
 };
 
-// The longest error text kept; a longer one is cut and ends in "...".
+// The longest error text kept, in bytes; a longer one is cut between
+// characters (the bank writes in Ukrainian) and ends in "...".
 inline constexpr size_t kMaxErrorTextChars = 200;
 
 // The code and text of an error body. A body that is not a JSON object

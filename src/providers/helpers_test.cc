@@ -87,6 +87,13 @@ TEST(ErrorBody, ReadsTheShapesUpstreamsUse) {
   EXPECT_LE(ParseErrorBody(R"({"message":")" + std::string(1000, 'x') + "\"}")
                 ->text.size(),
             203u);
+  // The bank writes in Ukrainian, two bytes a letter: after "a", 200 bytes
+  // would end inside the 100th "я", which is left out whole.
+  std::string ukrainian = std::string(1, 'a');
+  for (int i = 0; i < 150; ++i) ukrainian += "\xD1\x8F";
+  auto long_text = ParseErrorBody(R"({"msgCode":"b_x","msgText":")" + ukrainian + "\"}");
+  ASSERT_TRUE(long_text.has_value());
+  EXPECT_EQ(long_text->text, ukrainian.substr(0, 199) + "...");
 }
 
 TEST(Verdicts, TransportErrors) {

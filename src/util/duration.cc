@@ -2,12 +2,14 @@
 
 #include <chrono>
 
+#include "util/utf8.h"
+
 namespace tokenwarden {
 namespace {
 
 Error BadDuration(std::string_view text, std::string_view why) {
   return MakeError(ErrorCode::kInvalidArgument,
-                   "duration \"" + std::string(text.substr(0, 64)) + "\": " + std::string(why) +
+                   "duration \"" + std::string(Utf8Prefix(text, 64)) + "\": " + std::string(why) +
                        " (examples: 12h, 30m, 1h30m, 90s, 500ms)");
 }
 

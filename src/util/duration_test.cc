@@ -23,6 +23,13 @@ TEST(Duration, RejectsWithTheInputNamed) {
     EXPECT_NE(d.error().message.find(std::string("\"") + bad + "\""), std::string::npos)
         << d.error().message;
   }
+  // A long input is quoted cut to 64 bytes, between characters: "1" and
+  // then "г" (two bytes each) would be cut inside the 32nd letter.
+  std::string hours = "1";
+  for (int i = 0; i < 40; ++i) hours += "\xD0\xB3";
+  auto d = ParseDuration(hours);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("\"" + hours.substr(0, 63) + "\": "), std::string::npos) << d.error().message;
 }
 
 // Found by fuzz/config_fuzz.cc once UBSan stopped it: "1310810680m"

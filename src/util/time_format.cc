@@ -1,10 +1,10 @@
 #include "util/time_format.h"
 
-#include <algorithm>
-
 #include <cstdio>
 #include <optional>
 #include <string>
+
+#include "util/utf8.h"
 
 namespace tokenwarden {
 namespace {
@@ -28,12 +28,9 @@ TimePoint SwitchInstant(int year, std::chrono::month month) {
 }
 
 Error BadTimestamp(std::string_view text, std::string_view why) {
-  // Cut at 64 bytes, but never inside a UTF-8 character: the message may
-  // go into JSON (a session's stored state), which must stay valid UTF-8.
-  size_t cut = std::min<size_t>(text.size(), 64);
-  while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  std::string shown(text.substr(0, cut));
-  if (text.size() > cut) shown += "...";
+  // The message may go into JSON (a session's stored state).
+  std::string shown(Utf8Prefix(text, 64));
+  if (text.size() > shown.size()) shown += "...";
   return MakeError(ErrorCode::kInvalidArgument,
                    "timestamp \"" + shown + "\": " + std::string(why));
 }
