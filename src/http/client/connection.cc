@@ -158,7 +158,7 @@ awaitable<Result<ClientResponse>> Connection::ReadAnswer(
   return ExchangeOn(*plain_, base, rest, request, options, /*write=*/false);
 }
 
-void Connection::AppendTarget(std::string& target, const BaseUrl& base, std::string_view rest) {
+void Connection::SetTarget(std::string& target, const BaseUrl& base, std::string_view rest) {
   target.assign(base.url.target).append(rest);
   if (target.empty()) target = "/";
 }
@@ -188,7 +188,7 @@ awaitable<Result<ClientResponse>> Connection::ExchangeOn(
   reusable_ = false;
   answer_started_ = false;
   failed_writing_ = false;
-  AppendTarget(target_, base, rest);
+  SetTarget(target_, base, rest);
   // Errors name the whole URL (redacted), made only when one is needed.
   auto url = [&] {
     Url whole = base.url;

@@ -57,7 +57,7 @@ class Connection {
 
   // For a pipeline (http/client/pipeline.h), whose requests go out in one
   // write and whose answers come back in order:
-  // - AppendTarget sets `target` to base.url.target + `rest` ("/" if empty).
+  // - SetTarget sets `target` to base.url.target + `rest` ("/" if empty).
   // - ReadAnswer reads the next answer, to that request, as Exchange reads
   //   one, with the same limits and errors; reusable() then also allows
   //   bytes past it (the next answers).
@@ -67,7 +67,7 @@ class Connection {
   //   come within read_timeout, because its request could not go, closes
   //   the connection.
   // - Close closes it: what is under way fails.
-  static void AppendTarget(std::string& target, const BaseUrl& base, std::string_view rest);
+  static void SetTarget(std::string& target, const BaseUrl& base, std::string_view rest);
   boost::asio::awaitable<Result<ClientResponse>> ReadAnswer(
       const BaseUrl& base, std::string_view rest, const ClientRequest& request,
       const HttpClientOptions& options);

@@ -86,7 +86,7 @@ class BeastHttpClient : public HttpClient {
       const asio::execution_context* context = &asio::query(executor, asio::execution::context);
       bool replayable = request.method == "GET" || request.method == "HEAD";
       if (replayable && request.pipeline && request.body.empty() && options_.pipeline_depth > 1) {
-        co_return co_await Pipelined(*to, rest, request, context);
+        co_return co_await Pipelined(*to, rest, request, executor, context);
       }
       for (int attempt = 0;; ++attempt) {
         std::unique_ptr<Connection> connection = pool_.Take(to->origin, context);
@@ -125,6 +125,7 @@ class BeastHttpClient : public HttpClient {
   //   one in front of it was answered or failed (a server answering one
   //   request per connection serves a queue of them one per connection).
   awaitable<Result<ClientResponse>> Pipelined(const BaseUrl& to, std::string_view rest, const ClientRequest& request,
+                                              const asio::any_io_executor& executor,
                                               const asio::execution_context* context) {
     for (int attempt = 0;; ++attempt) {
       std::shared_ptr<Pipeline> pipeline = pipelines_.Find(to.origin, context);
@@ -134,7 +135,6 @@ class BeastHttpClient : public HttpClient {
         // queue on it rather than open one each.
         std::unique_ptr<Connection> connection = pool_.Take(to.origin, context);
         reused = connection != nullptr;
-        auto executor = co_await asio::this_coro::executor;
         pipeline = std::make_shared<Pipeline>(std::move(connection), context, executor);
         pipelines_.Add(to.origin, pipeline);
         if (!reused) asio::co_spawn(executor, OpenFor(pipeline, to), asio::detached);

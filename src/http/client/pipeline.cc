@@ -38,8 +38,7 @@ void Pipeline::Attach(std::unique_ptr<Connection> connection) {
 void Pipeline::Fail(Error error) {
   failed_ = std::move(error);
   broken_ = true;
-  for (Place* waiting : queue_) waiting->turn.cancel();
-  queue_.clear();
+  WakeAll(/*given_up=*/false);  // each finds failed_
 }
 
 asio::awaitable<Pipeline::Outcome> Pipeline::Exchange(const BaseUrl& base, std::string_view rest,
@@ -55,7 +54,8 @@ asio::awaitable<Pipeline::Outcome> Pipeline::Exchange(const BaseUrl& base, std::
     ~Leaving() { pipeline.Leave(place); }
   } leaving{*this, place};
   queue_.push_back(&place);
-  Connection::AppendTarget(target_, base, rest);
+  place.queued = true;
+  Connection::SetTarget(target_, base, rest);
   AppendWireRequest(out_, request.method, target_, base.host_header, request.headers, request.body);
   ++held_;
   // With requests written and unanswered, this one waits until their
@@ -94,19 +94,26 @@ asio::awaitable<Pipeline::Outcome> Pipeline::Exchange(const BaseUrl& base, std::
 }
 
 void Pipeline::Leave(Place& place) {
+  if (!place.queued) return;
+  place.queued = false;
   auto it = std::find(queue_.begin(), queue_.end(), &place);
   if (it != queue_.end()) queue_.erase(it);  // the front, mostly: at once
+}
+
+void Pipeline::WakeAll(bool given_up) {
+  for (Place* waiting : queue_) {
+    waiting->queued = false;
+    waiting->given_up = given_up;
+    waiting->turn.cancel();
+  }
+  queue_.clear();
 }
 
 void Pipeline::Break(bool close) {
   broken_ = true;
   out_.clear();
   held_ = 0;
-  for (Place* behind : queue_) {
-    behind->given_up = true;
-    behind->turn.cancel();
-  }
-  queue_.clear();
+  WakeAll(/*given_up=*/true);
   if (close && connection_) connection_->Close();
 }
 

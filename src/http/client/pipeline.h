@@ -75,12 +75,16 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     explicit Place(const boost::asio::any_io_executor& executor)
         : turn(executor, boost::asio::steady_timer::time_point::max()) {}
     boost::asio::steady_timer turn;  // cancelled to wake its request
+    bool queued = false;             // in queue_ (Leave takes it out once)
     bool given_up = false;
   };
 
   void PostFlush();
   void Flush();
   void Leave(Place& place);
+  // Takes every request out of the queue and wakes it; `given_up`: each
+  // then returns unanswered, to be sent again.
+  void WakeAll(bool given_up);
   // Gives up every request behind the front and, `close`, the connection.
   void Break(bool close);
 

@@ -30,17 +30,29 @@ using Results = std::vector<std::optional<Result<ClientResponse>>>;
 class PipelineTest : public HttpClientFixture {
  protected:
   // Starts every request at once on the test's io_context and runs it
-  // until all are done.
-  // Each marked ClientRequest::pipeline, as the proxy marks its own.
-  Results SendTogether(const std::vector<ClientRequest>& requests) {
+  // until all are done. Each marked ClientRequest::pipeline, as the proxy
+  // marks its own, unless `marked` is false.
+  Results SendTogether(const std::vector<ClientRequest>& requests, bool marked = true) {
     Results results(requests.size());
     for (size_t i = 0; i < requests.size(); ++i) {
-      boost::asio::co_spawn(ioc_, tokenwarden::testing::StoreResult(&results[i], client_->Send(Piped(requests[i]))),
+      ClientRequest request = marked ? Piped(requests[i]) : requests[i];
+      boost::asio::co_spawn(ioc_, tokenwarden::testing::StoreResult(&results[i], client_->Send(std::move(request))),
                             boost::asio::detached);
     }
     ioc_.restart();
     ioc_.run();
     return results;
+  }
+
+  // Every request answered (call under ASSERT_NO_FATAL_FAILURE).
+  static void ExpectAllAnswered(const Results& results) {
+    for (const auto& r : results) ASSERT_TRUE(r && r->ok()) << (r ? r->error().message : "not done");
+  }
+
+  // Every request answered with `body`.
+  static void ExpectEachBody(const Results& results, const std::string& body) {
+    ASSERT_NO_FATAL_FAILURE(ExpectAllAnswered(results));
+    for (const auto& r : results) EXPECT_EQ((*r)->body, body);
   }
 
   static ClientRequest Piped(ClientRequest request) {
@@ -90,10 +102,7 @@ TEST_F(PipelineTest, ConcurrentGetsShareOneConnectionEachWithItsOwnAnswer) {
 TEST_F(PipelineTest, PastTheDepthAnotherConnectionOpens) {
   Client(Pipelining(4));
   Results results = SendTogether(std::vector<ClientRequest>(8, {"GET", HttpUrl("/file.txt"), {}, ""}));
-  for (const auto& r : results) {
-    ASSERT_TRUE(r && r->ok());
-    EXPECT_EQ((*r)->body, "hello\n");
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectEachBody(results, "hello\n"));
   EXPECT_EQ(client_->connections_opened(), 2u);
 }
 
@@ -101,14 +110,8 @@ TEST_F(PipelineTest, PastTheDepthAnotherConnectionOpens) {
 // threads run) keeps a connection to itself.
 TEST_F(PipelineTest, OnlyRequestsMarkedForItArePipelined) {
   Client(Pipelining(8));
-  Results results(3);
-  for (auto& slot : results) {
-    boost::asio::co_spawn(ioc_, tokenwarden::testing::StoreResult(&slot, client_->Send({"GET", HttpUrl("/file.txt"), {}, ""})),
-                          boost::asio::detached);
-  }
-  ioc_.restart();
-  ioc_.run();
-  for (const auto& r : results) ASSERT_TRUE(r && r->ok());
+  Results results = SendTogether(std::vector<ClientRequest>(3, {"GET", HttpUrl("/file.txt"), {}, ""}), /*marked=*/false);
+  ASSERT_NO_FATAL_FAILURE(ExpectAllAnswered(results));
   EXPECT_EQ(client_->connections_opened(), 3u);
 }
 
@@ -116,10 +119,7 @@ TEST_F(PipelineTest, OnlyRequestsMarkedForItArePipelined) {
 TEST_F(PipelineTest, PostsAreNeverPipelined) {
   Client(Pipelining(8));
   Results results = SendTogether(std::vector<ClientRequest>(3, {"POST", HttpUrl("/echo"), {{"X-Custom", "p"}}, "b"}));
-  for (const auto& r : results) {
-    ASSERT_TRUE(r && r->ok());
-    EXPECT_EQ((*r)->body, "POST p b\n");
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectEachBody(results, "POST p b\n"));
   EXPECT_EQ(client_->connections_opened(), 3u);
 }
 
@@ -128,10 +128,7 @@ TEST_F(PipelineTest, PostsAreNeverPipelined) {
 TEST_F(PipelineTest, RequestsBehindAnAnswerThatClosesTheConnectionGoAgain) {
   Client(Pipelining(8));
   Results results = SendTogether(std::vector<ClientRequest>(4, {"GET", HttpUrl("/once/file.txt"), {}, ""}));
-  for (const auto& r : results) {
-    ASSERT_TRUE(r && r->ok()) << (r ? r->error().message : "not done");
-    EXPECT_EQ((*r)->body, "once\n");
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectEachBody(results, "once\n"));
   EXPECT_EQ(client_->connections_opened(), 4u);
 }
 
@@ -169,7 +166,7 @@ TEST_F(PipelineTest, AStreamedAnswerTakesTheConnectionAndTheRequestsBehindGoAgai
   std::vector<ClientRequest> requests = {big, {"GET", HttpUrl("/file.txt"), {}, ""},
                                          {"GET", HttpUrl("/file.txt"), {}, ""}};
   Results results = SendTogether(requests);
-  for (const auto& r : results) ASSERT_TRUE(r && r->ok()) << (r ? r->error().message : "not done");
+  ASSERT_NO_FATAL_FAILURE(ExpectAllAnswered(results));
   EXPECT_EQ((*results[1])->body, "hello\n");
   EXPECT_EQ((*results[2])->body, "hello\n");
   const ClientResponse& streamed = **results[0];
@@ -247,7 +244,7 @@ TEST_F(PipelineTest, RequestsGoBeforeTheFirstAnswerAndAnswersAreMatchedInOrder) 
   Client(Pipelining(4));
   Results results = SendTogether({{"GET", server.Url(0), {}, ""}, {"HEAD", server.Url(1), {}, ""},
                                   {"GET", server.Url(2), {}, ""}});
-  for (const auto& r : results) ASSERT_TRUE(r && r->ok()) << (r ? r->error().message : "not done");
+  ASSERT_NO_FATAL_FAILURE(ExpectAllAnswered(results));
   EXPECT_EQ((*results[0])->body, "0");
   EXPECT_EQ((*results[1])->body, "");  // a HEAD's answer has no body, whatever follows it
   EXPECT_EQ((*results[1])->length, std::optional<uint64_t>(1));
