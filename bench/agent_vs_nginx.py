@@ -165,9 +165,8 @@ def cpu_list(cpus):
 
 def pinned_text(args):
     """Where --pin put each side, for the section's header."""
-    serving = serving_cpus(args)
-    return (f"; the side measured (the agent, then nginx) pinned to {cpu_list(serving)}, and wrk, the upstream "
-            f"and the emulator to {cpu_list(set(range(os.cpu_count())) - serving)}")
+    return (f"; the side measured (the agent, then nginx) pinned to {cpu_list(serving_cpus(args))}, and wrk, the "
+            f"upstream and the emulator to {cpu_list(load_cpus(args))}")
 
 
 def serving_cpus(args):
@@ -176,11 +175,16 @@ def serving_cpus(args):
     return set(range(n - args.server_threads, n))
 
 
+def load_cpus(args):
+    """With --pin, the CPUs of the load: wrk, the upstream and the emulator."""
+    return set(range(os.cpu_count())) - serving_cpus(args)
+
+
 def load_side(args):
     """With --pin, what a load-side process (wrk) runs first: keep off the serving side's CPUs."""
     if not args.pin:
         return None
-    cpus = set(range(os.cpu_count())) - serving_cpus(args)
+    cpus = load_cpus(args)
     return lambda: os.sched_setaffinity(0, cpus)
 
 
@@ -429,9 +433,8 @@ def main():
         assert get(peer_port, "/v1/token/shop")[1] == token_body, "nginx must serve the very same body"
 
         if args.pin:
-            serving_side = serving_cpus(args)
-            pin([procs[2].pid] + nginx_pids(procs[3].pid), serving_side)
-            pin([procs[0].pid] + nginx_pids(procs[1].pid), set(range(os.cpu_count())) - serving_side)
+            pin([procs[2].pid] + nginx_pids(procs[3].pid), serving_cpus(args))
+            pin([procs[0].pid] + nginx_pids(procs[1].pid), load_cpus(args))
         time.sleep(2)  # idle: no call in flight, first authorizations done
         if args.hold:
             print(f"agent :{agent_port} pid {procs[2].pid}; nginx peer :{peer_port} pids "
